@@ -1,0 +1,318 @@
+import { Agenda } from './agenda.ts';
+import type { CoreSegment, GilSpan, LoopSpan, SegmentKind, TaskSpan, TaskState } from './timeline.ts';
+import { NO_TASK } from './timeline.ts';
+import type { Seconds } from './types.ts';
+
+/**
+ * What a model machine says about a task; the kernel turns `active` into `running` (on a core) or `cpu-wait`
+ * (runnable, every core busy), since only the OS layer knows which.
+ */
+export type Activity = Exclude<TaskState, 'running' | 'cpu-wait'> | 'active';
+
+/** Commands a model machine gives the OS layer. Applied in order, at the current instant. */
+export type Command =
+  | { op: 'spawn'; thread: number; label: string }
+  /** A new CPU burst for `thread` (runnable after `delay`); the machine hears BURST_DONE when it is complete. */
+  | { op: 'burst'; thread: number; seconds: Seconds; task: number; step: number; kind: SegmentKind; delay?: Seconds }
+  /** Take `thread` off its core and out of the run queue, keeping what is left of its burst. */
+  | { op: 'suspend'; thread: number }
+  /** Make a suspended `thread` runnable again after `delay`. */
+  | { op: 'resume'; thread: number; delay?: Seconds }
+  /** Deliver `event` to the machine after `delay`. */
+  | { op: 'timer'; delay: Seconds; event: TimedEvent }
+  | { op: 'state'; task: number; activity: Activity; step: number }
+  /** `task`/`thread` start holding the GIL after `delay`, ending the previous holder's span; thread -1: nobody. */
+  | { op: 'gil'; task: number; thread: number; forced: boolean; delay?: Seconds }
+  /** The event loop starts running `task` (kind set) or goes idle (kind null). */
+  | { op: 'loop'; task: number; step: number; kind: LoopSpan['kind'] | null };
+
+/** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
+export type TimedEvent =
+  | { type: 'IO_DONE'; thread: number; task: number; at?: Seconds }
+  | { type: 'GIL_TIMEOUT'; gen: number; at?: Seconds }
+  | { type: 'WAKE'; thread: number; at?: Seconds };
+export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds } | (TimedEvent & { at: Seconds });
+
+interface KThread {
+  label: string;
+  task: number;
+  step: number;
+  kind: SegmentKind;
+  remaining: Seconds;
+  runnable: boolean;
+  core: number;
+  lastCore: number;
+  /** When the current stretch on `core` began. */
+  runStart: Seconds;
+  /** Bumped by suspend, so a pending delayed wake-up for an older burst is ignored. */
+  token: number;
+}
+
+type AgendaItem =
+  | { k: 'event'; event: TimedEvent }
+  | { k: 'wake'; thread: number; token: number }
+  | { k: 'done'; thread: number; token: number };
+
+const EPS = 1e-12;
+
+/**
+ * The OS: cores, a run queue and time slices, simulated time, and the recorder of everything that happened.
+ * Scheduling rules:
+ * - The run queue is FIFO. A thread leaving a core at the end of its slice goes to the back.
+ * - A freed core takes the run queue's head; a thread goes back to the core it last ran on if that one is free
+ *   (affinity), otherwise to the lowest-numbered free core.
+ * - Slices: a thread keeps its core while nobody waits for one; once the run queue is non-empty, a thread that has
+ *   used its `osSlice` is preempted at once.
+ * - Same-instant order: a burst completing (lowest core first) before a slice expiring before agenda entries
+ *   (in scheduling order).
+ */
+export class Kernel {
+  now: Seconds = 0;
+  readonly segments: CoreSegment[][];
+  readonly gil: GilSpan[] = [];
+  readonly loop: LoopSpan[] = [];
+  private readonly spans: TaskSpan[][];
+  private readonly threads: KThread[] = [];
+  private readonly cores: number[];
+  private readonly sliceEnd: Seconds[];
+  private ready: number[] = [];
+  private readonly agenda = new Agenda<AgendaItem>();
+  private readonly activity: Activity[];
+  private readonly taskThread: number[];
+  private readonly taskStep: number[];
+  readonly taskStart: Seconds[];
+  readonly taskEnd: Seconds[];
+  private send: (e: KernelEvent) => void = () => {};
+
+  constructor(
+    readonly coreCount: number,
+    readonly taskCount: number,
+    private readonly osSlice: Seconds,
+  ) {
+    this.cores = new Array(coreCount).fill(-1);
+    this.sliceEnd = new Array(coreCount).fill(0);
+    this.segments = Array.from({ length: coreCount }, () => []);
+    this.spans = Array.from({ length: taskCount }, (_, task) => [{ task, state: 'queued' as TaskState, start: 0, end: 0, step: -1 }]);
+    this.activity = new Array(taskCount).fill('queued');
+    this.taskThread = new Array(taskCount).fill(-1);
+    this.taskStep = new Array(taskCount).fill(-1);
+    this.taskStart = new Array(taskCount).fill(NaN);
+    this.taskEnd = new Array(taskCount).fill(NaN);
+  }
+
+  /** Run to completion, delivering events to `send` (the model's actor). Returns the final time. */
+  run(send: (e: KernelEvent) => void, maxEvents = 5_000_000): Seconds {
+    this.send = send;
+    send({ type: 'START', at: 0 });
+    for (let n = 0; ; n++) {
+      if (n > maxEvents) throw new Error(`simulation did not finish within ${maxEvents} events`);
+      this.dispatch();
+      let t = Infinity;
+      let what = 0; // 1 burst done, 2 slice end, 3 agenda
+      let core = -1;
+      for (let c = 0; c < this.cores.length; c++) {
+        const id = this.cores[c];
+        if (id < 0) continue;
+        const th = this.threads[id];
+        const end = th.runStart + th.remaining;
+        if (end < t - EPS) {
+          t = end;
+          what = 1;
+          core = c;
+        }
+      }
+      if (this.ready.length) {
+        for (let c = 0; c < this.cores.length; c++) {
+          if (this.cores[c] < 0) continue;
+          const s = Math.max(this.sliceEnd[c], this.now);
+          if (s < t - EPS) {
+            t = s;
+            what = 2;
+            core = c;
+          }
+        }
+      }
+      if (this.agenda.peekTime() < t - EPS) {
+        t = this.agenda.peekTime();
+        what = 3;
+      }
+      if (what === 0) break;
+      this.now = Math.max(this.now, t);
+      if (what === 1) {
+        const id = this.cores[core];
+        this.leaveCore(id);
+        this.threads[id].remaining = 0;
+        this.threads[id].runnable = false;
+        send({ type: 'BURST_DONE', thread: id, at: this.now });
+      } else if (what === 2) {
+        const id = this.cores[core];
+        this.leaveCore(id);
+        this.ready.push(id);
+        this.markTask(id);
+      } else {
+        const item = this.agenda.pop()!;
+        if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
+        else if (this.threads[item.thread].token === item.token) {
+          if (item.k === 'wake') this.makeRunnable(item.thread);
+          else send({ type: 'BURST_DONE', thread: item.thread, at: this.now });
+        }
+      }
+    }
+    return this.now;
+  }
+
+  apply(cmds: readonly Command[]): void {
+    for (const c of cmds) this.exec(c);
+  }
+
+  private exec(c: Command): void {
+    switch (c.op) {
+      case 'spawn':
+        this.threads[c.thread] = {
+          label: c.label, task: NO_TASK, step: -1, kind: 'python', remaining: 0, runnable: false,
+          core: -1, lastCore: -1, runStart: 0, token: 0,
+        };
+        return;
+      case 'burst': {
+        const th = this.threads[c.thread];
+        this.stop(c.thread);
+        th.task = c.task;
+        th.step = c.step;
+        th.kind = c.kind;
+        th.remaining = c.seconds;
+        if (c.task >= 0) this.taskThread[c.task] = c.thread;
+        if (c.seconds <= EPS) this.agenda.push(this.now + (c.delay ?? 0), { k: 'done', thread: c.thread, token: th.token });
+        else if (c.delay) this.agenda.push(this.now + c.delay, { k: 'wake', thread: c.thread, token: th.token });
+        else this.makeRunnable(c.thread);
+        return;
+      }
+      case 'suspend':
+        this.stop(c.thread);
+        return;
+      case 'resume':
+        if (c.delay) this.agenda.push(this.now + c.delay, { k: 'wake', thread: c.thread, token: this.threads[c.thread].token });
+        else this.makeRunnable(c.thread);
+        return;
+      case 'timer':
+        this.agenda.push(this.now + c.delay, { k: 'event', event: c.event });
+        return;
+      case 'state':
+        this.activity[c.task] = c.activity;
+        this.taskStep[c.task] = c.step;
+        if (c.step >= 0 && Number.isNaN(this.taskStart[c.task])) this.taskStart[c.task] = this.now;
+        if (c.activity === 'done') this.taskEnd[c.task] = this.now;
+        this.recordTask(c.task);
+        return;
+      case 'gil': {
+        const at = this.now + (c.delay ?? 0);
+        const last = this.gil[this.gil.length - 1];
+        if (last && last.end > at) last.end = at;
+        if (c.thread >= 0) this.gil.push({ task: c.task, thread: c.thread, start: at, end: Infinity, forced: c.forced });
+        return;
+      }
+      case 'loop': {
+        const last = this.loop[this.loop.length - 1];
+        if (last && last.end === Infinity) last.end = this.now;
+        if (c.kind) this.loop.push({ task: c.task, step: c.step, kind: c.kind, start: this.now, end: Infinity });
+        return;
+      }
+    }
+  }
+
+  /** Off core and out of the run queue; any pending wake-up is cancelled. */
+  private stop(id: number): void {
+    const th = this.threads[id];
+    th.token++;
+    if (th.core >= 0) this.leaveCore(id);
+    else if (th.runnable) this.ready.splice(this.ready.indexOf(id), 1);
+    th.runnable = false;
+    this.markTask(id);
+  }
+
+  private makeRunnable(id: number): void {
+    const th = this.threads[id];
+    if (th.runnable) return;
+    th.runnable = true;
+    this.ready.push(id);
+    this.markTask(id);
+  }
+
+  private dispatch(): void {
+    while (this.ready.length) {
+      let free = -1;
+      for (let c = 0; c < this.cores.length; c++) if (this.cores[c] < 0) { free = c; break; }
+      if (free < 0) return;
+      const id = this.ready.shift()!;
+      const th = this.threads[id];
+      const core = th.lastCore >= 0 && this.cores[th.lastCore] < 0 ? th.lastCore : free;
+      this.cores[core] = id;
+      th.core = core;
+      th.lastCore = core;
+      th.runStart = this.now;
+      this.sliceEnd[core] = this.now + this.osSlice;
+      this.markTask(id);
+    }
+  }
+
+  private leaveCore(id: number): void {
+    const th = this.threads[id];
+    const core = th.core;
+    const ran = this.now - th.runStart;
+    th.remaining = Math.max(0, th.remaining - ran);
+    if (ran > EPS) {
+      const lane = this.segments[core];
+      const prev = lane[lane.length - 1];
+      if (prev && prev.thread === id && prev.task === th.task && prev.step === th.step && prev.kind === th.kind && Math.abs(prev.end - th.runStart) < EPS) {
+        prev.end = this.now;
+      } else {
+        lane.push({ core, start: th.runStart, end: this.now, task: th.task, step: th.step, kind: th.kind, thread: id, threadLabel: th.label });
+      }
+    }
+    this.cores[core] = -1;
+    th.core = -1;
+  }
+
+  /** Re-derive the state of the task `thread` is working for, after the thread moved on or off a core. */
+  private markTask(id: number): void {
+    const task = this.threads[id].task;
+    if (task >= 0 && this.taskThread[task] === id) this.recordTask(task);
+  }
+
+  private recordTask(task: number): void {
+    let state: TaskState;
+    const a = this.activity[task];
+    if (a === 'active') {
+      const th = this.threads[this.taskThread[task]];
+      state = th && th.core >= 0 && th.task === task ? 'running' : 'cpu-wait';
+    } else state = a;
+    const lane = this.spans[task];
+    const last = lane[lane.length - 1];
+    const step = this.taskStep[task];
+    if (last.state === state && last.step === step) return;
+    if (last.start === this.now) {
+      // Replaced within the same instant: keep the latest word, merging with an identical predecessor.
+      const before = lane[lane.length - 2];
+      if (before && before.state === state && before.step === step) lane.pop();
+      else {
+        last.state = state;
+        last.step = step;
+      }
+      return;
+    }
+    last.end = this.now;
+    lane.push({ task, state, start: this.now, end: 0, step });
+  }
+
+  /** Close every open span at `end`. */
+  finish(end: Seconds): { taskSpans: TaskSpan[][] } {
+    for (const lane of this.spans) {
+      const last = lane[lane.length - 1];
+      last.end = end;
+      if (last.start >= end && lane.length > 1) lane.pop();
+      lane[lane.length - 1].end = end;
+    }
+    for (const g of this.gil) if (g.end === Infinity) g.end = end;
+    for (const l of this.loop) if (l.end === Infinity) l.end = end;
+    return { taskSpans: this.spans };
+  }
+}

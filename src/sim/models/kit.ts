@@ -1,0 +1,48 @@
+import { enqueueActions, type MachineContext } from 'xstate';
+import type { Command, KernelEvent } from '../kernel.ts';
+import type { CPythonProfile } from '../profile.ts';
+import type { ModelConfig, Scenario, StepKind } from '../types.ts';
+import type { SegmentKind } from '../timeline.ts';
+
+export interface ModelInput<C extends ModelConfig = ModelConfig> {
+  scenario: Scenario;
+  config: C;
+  profile: CPythonProfile;
+}
+
+/**
+ * The one effect every model machine has: hand the OS layer a batch of commands. The engine supplies the real
+ * implementation with `machine.provide({ actions: { kernel } })`; a machine test can supply a recorder instead.
+ */
+export const kernelAction = (_: unknown, _params: { cmds: Command[] }): void => {};
+
+/** How a step shows on a core. */
+export const SEGMENT_OF: Record<Exclude<StepKind, 'io'>, SegmentKind> = { cpu: 'python', native: 'native' };
+
+/** Shallow copy of an array-of-records context field with one record replaced. */
+export function withItem<T>(arr: readonly T[], i: number, patch: Partial<T>): T[] {
+  const out = arr.slice();
+  out[i] = { ...arr[i], ...patch };
+  return out;
+}
+
+/** A rule's working copy: the next context, and the commands the rule gave. */
+export interface RuleRun<C> {
+  readonly c: C;
+  readonly cmds: Command[];
+}
+
+/**
+ * An XState action that applies one model rule: `make` takes a working copy of the context, `fn` applies the rule
+ * to it, then the new context is assigned and the commands go to the kernel as one `kernel` action.
+ */
+export function ruleAction<C extends MachineContext, R extends RuleRun<C>>(make: (context: C, event: KernelEvent) => R, fn: (r: R, event: KernelEvent) => void) {
+  return enqueueActions<C, KernelEvent, undefined, KernelEvent, never, { type: 'kernel'; params: { cmds: Command[] } }, never, never, never>(
+    ({ context, event, enqueue }) => {
+      const r = make(context, event);
+      fn(r, event);
+      enqueue.assign(r.c);
+      if (r.cmds.length) enqueue({ type: 'kernel', params: { cmds: r.cmds } });
+    },
+  );
+}

@@ -1,0 +1,375 @@
+import { setup } from 'xstate';
+import type { Command, KernelEvent } from '../kernel.ts';
+import type { CPythonProfile } from '../profile.ts';
+import { NO_TASK } from '../timeline.ts';
+import type { Seconds, Task, ThreadsConfig } from '../types.ts';
+import { SEGMENT_OF, kernelAction, ruleAction, type RuleRun, type ModelInput } from './kit.ts';
+
+/** Thread 0 is the main thread; workers are 1…n in the order ThreadPoolExecutor starts them. */
+const MAIN = 0;
+
+/** What a thread will do once it holds the GIL. */
+type OnGil =
+  | 'continue' // carry on with the pure-Python burst it was made to drop
+  | 'next-step' // back from native code or I/O: start its task's next step
+  | 'take-work' // a new or idle worker: `work_queue.get()` returns, run the item
+  | 'submit'; // the main thread: submit the next task
+
+interface PyThread {
+  task: number;
+  step: number;
+  /** True while running (or preempted in) a pure-Python burst: the only thing a drop request can interrupt. */
+  inPython: boolean;
+  onGil: OnGil;
+}
+
+interface ThreadsContext {
+  tasks: Task[];
+  profile: CPythonProfile;
+  interval: Seconds;
+  maxWorkers: number;
+  threads: PyThread[];
+  /** The executor's work queue: submitted task indices not yet taken by a worker, FIFO. */
+  queue: number[];
+  /** How many tasks the main thread has submitted. */
+  submitted: number;
+  /** Whether the submit in progress starts a new worker thread (decided when it begins, as `_adjust_thread_count` does). */
+  mainSpawns: boolean;
+  /** The worker whose `Thread.start()` the main thread is waiting on, or -1. */
+  startingThread: number;
+  /** Workers blocked in `work_queue.get()`, longest-waiting first (a Condition wakes its waiters FIFO). */
+  idle: number[];
+  /** `_idle_semaphore`: released once per finished work item. */
+  idleTokens: number;
+  /** GIL holder (or the thread it is being handed to), -1 when free. */
+  holder: number;
+  /** When the holder got (or gets) the GIL: the last switch. */
+  acquiredAt: Seconds;
+  /** Threads waiting in `take_gil()`, in the order they began to wait. */
+  waiters: number[];
+  /** When each waiter's current `COND_TIMED_WAIT(interval)` began. */
+  armedAt: Seconds[];
+  /** Generation of the pending drop-request timer, and when it fires (Infinity: none). */
+  gen: number;
+  dropAt: Seconds;
+  finished: number;
+}
+
+type Ctx = ThreadsContext;
+
+/**
+ * The GIL, as CPython 3.2+ has it (Python/ceval_gil.c):
+ * - An uncontended GIL is taken at once.
+ * - A waiter waits up to one switch interval; if no switch happened meanwhile it sets the drop request. The holder
+ *   drops the GIL at its next eval-breaker check (modelled as at once) and, being forced, waits until another thread
+ *   has taken it, so it cannot win it straight back.
+ * - Who gets a released GIL is the OS's choice; this simulator wakes waiters in FIFO order (the order they began to
+ *   wait; ties by thread number), which is what Linux's futex-based condition variables mostly do.
+ * - The woken waiter needs `gilHandoff` to run (signal + context switch).
+ * - A thread back from I/O or native code must take the GIL again: behind a CPU-bound holder that costs about an
+ *   interval each time (the convoy effect, bpo-7946).
+ */
+class Gil implements RuleRun<Ctx> {
+  readonly cmds: Command[] = [];
+  readonly c: Ctx;
+  private readonly now: Seconds;
+  private readonly sharedThreads: PyThread[];
+
+  constructor(context: Ctx, now: Seconds) {
+    this.c = { ...context };
+    this.now = now;
+    this.sharedThreads = context.threads;
+  }
+
+  /** Copy-on-write update of one thread record: the previous snapshot's context is never mutated. */
+  thread(t: number, patch: Partial<PyThread>): void {
+    if (this.c.threads === this.sharedThreads) this.c.threads = this.c.threads.slice();
+    this.c.threads[t] = { ...this.c.threads[t], ...patch };
+  }
+
+  private state(t: number, activity: 'active' | 'gil-wait' | 'io' | 'done' | 'queued'): void {
+    const th = this.c.threads[t];
+    if (th.task >= 0) this.cmds.push({ op: 'state', task: th.task, activity, step: th.step });
+  }
+
+  /** `t` wants the GIL to do `onGil`. */
+  request(t: number, onGil: OnGil): void {
+    this.thread(t, { onGil });
+    if (this.c.holder < 0) {
+      this.c.holder = t;
+      this.c.acquiredAt = this.now;
+      const th = this.c.threads[t];
+      this.cmds.push({ op: 'gil', task: t === MAIN ? NO_TASK : th.task, thread: t, forced: false });
+      this.acquired(t);
+      return;
+    }
+    this.c.waiters = [...this.c.waiters, t];
+    this.c.armedAt = this.c.armedAt.slice();
+    this.c.armedAt[t] = this.now;
+    this.state(t, 'gil-wait');
+  }
+
+  /** The holder lets go: voluntarily (I/O, native code, idle) or forced by a drop request. */
+  release(forced: boolean): void {
+    const [next, ...rest] = this.c.waiters;
+    if (next === undefined) {
+      this.c.holder = -1;
+      this.cmds.push({ op: 'gil', task: NO_TASK, thread: -1, forced: false });
+      return;
+    }
+    this.c.waiters = rest;
+    const h = this.c.profile.gilHandoff;
+    this.c.holder = next;
+    this.c.acquiredAt = this.now + h;
+    const th = this.c.threads[next];
+    this.cmds.push({ op: 'gil', task: next === MAIN ? NO_TASK : th.task, thread: next, forced, delay: h });
+    if (th.onGil === 'continue') {
+      // Fast path: a preempted Python burst just resumes; no machine event needed.
+      this.state(next, 'active');
+      this.cmds.push({ op: 'resume', thread: next, delay: h });
+    } else {
+      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next } });
+    }
+  }
+
+  /** The drop request arrived: the Python holder stops and queues behind the other waiters. */
+  forceDrop(): void {
+    const t = this.c.holder;
+    this.cmds.push({ op: 'suspend', thread: t });
+    this.thread(t, { onGil: 'continue' });
+    this.c.waiters = [...this.c.waiters, t];
+    this.c.armedAt = this.c.armedAt.slice();
+    this.c.armedAt[t] = this.now;
+    this.state(t, 'gil-wait');
+    this.release(true);
+  }
+
+  /** `t` now holds the GIL: do what it was waiting to do. */
+  acquired(t: number): void {
+    const th = this.c.threads[t];
+    switch (th.onGil) {
+      case 'continue':
+        this.state(t, 'active');
+        this.cmds.push({ op: 'resume', thread: t });
+        return;
+      case 'next-step':
+        this.thread(t, { step: th.step + 1 });
+        this.beginStep(t);
+        return;
+      case 'take-work':
+        this.takeWork(t);
+        return;
+      case 'submit':
+        this.submitNext();
+        return;
+    }
+  }
+
+  /** Main thread, holding the GIL: `executor.submit(task)` for the next task, or done submitting. */
+  submitNext(): void {
+    const c = this.c;
+    if (c.submitted >= c.tasks.length) {
+      this.thread(MAIN, { inPython: false });
+      this.release(false);
+      return;
+    }
+    const spawns = c.idleTokens === 0 && c.threads.length - 1 < c.maxWorkers;
+    c.mainSpawns = spawns;
+    if (!spawns && c.idleTokens > 0) c.idleTokens--;
+    this.thread(MAIN, { inPython: true, onGil: 'continue' });
+    const seconds = c.profile.submit + (spawns ? c.profile.threadStart : 0);
+    this.cmds.push({ op: 'burst', thread: MAIN, seconds, task: NO_TASK, step: c.submitted, kind: 'overhead' });
+  }
+
+  /** Main thread's submit burst ended: the item is queued; a new worker starts, or an idle one wakes. */
+  submitted(): void {
+    const c = this.c;
+    const task = c.submitted;
+    c.submitted++;
+    c.queue = [...c.queue, task];
+    if (c.mainSpawns) {
+      const t = c.threads.length;
+      c.threads = [...c.threads, { task: NO_TASK, step: -1, inPython: false, onGil: 'take-work' }];
+      this.cmds.push({ op: 'spawn', thread: t, label: `Thread ${t}` });
+      // Thread.start() waits for the new thread to signal it has started, which it does holding the GIL; the main
+      // thread then has to win the GIL back (see `takeWork`).
+      this.thread(MAIN, { inPython: false, onGil: 'submit' });
+      c.startingThread = t;
+      this.request(t, 'take-work');
+      this.release(false);
+      return;
+    }
+    const [woken, ...rest] = c.idle;
+    if (woken !== undefined) {
+      c.idle = rest;
+      this.request(woken, 'take-work');
+    }
+    this.submitNext();
+  }
+
+  /** A worker holding the GIL returns from `work_queue.get()`: run the next item, or block waiting for one. */
+  takeWork(t: number): void {
+    const c = this.c;
+    if (c.startingThread === t) {
+      // The thread the main thread started signals it is running; the main thread asks for the GIL back.
+      c.startingThread = -1;
+      this.request(MAIN, 'submit');
+    }
+    const [task, ...rest] = c.queue;
+    if (task === undefined) {
+      c.idle = [...c.idle, t];
+      this.thread(t, { task: NO_TASK, step: -1, inPython: false });
+      this.release(false);
+      return;
+    }
+    c.queue = rest;
+    this.thread(t, { task, step: 0 });
+    this.beginStep(t);
+  }
+
+  /** `t` holds the GIL at the start of its task's step `step` (or past the last step). */
+  beginStep(t: number): void {
+    const c = this.c;
+    const th = c.threads[t];
+    const steps = c.tasks[th.task].steps;
+    if (th.step >= steps.length) {
+      this.thread(t, { step: steps.length - 1 });
+      this.state(t, 'done');
+      c.finished++;
+      c.idleTokens++;
+      this.takeWork(t);
+      return;
+    }
+    const s = steps[th.step];
+    if (s.kind === 'cpu') {
+      this.thread(t, { inPython: true, onGil: 'continue' });
+      this.state(t, 'active');
+      this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: 'python' });
+      return;
+    }
+    this.thread(t, { inPython: false });
+    this.release(false);
+    if (s.kind === 'native') {
+      this.state(t, 'active');
+      this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: SEGMENT_OF.native });
+    } else {
+      this.state(t, 'io');
+      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
+    }
+  }
+
+  /**
+   * When the next drop request lands. A waiter whose wait began before the last switch sees, when its timer fires,
+   * that a switch happened and waits one more interval; so each waiter's request lands one interval after its first
+   * timer expiry at or after the last switch. Only a holder running Python can be asked; never before it holds it.
+   */
+  scheduleDrop(): void {
+    const c = this.c;
+    let at = Infinity;
+    if (c.holder >= 0 && c.waiters.length) {
+      const iv = c.interval;
+      const since = c.acquiredAt;
+      for (const w of c.waiters) {
+        const a = c.armedAt[w];
+        const arm = a >= since ? a : a + Math.ceil((since - a) / iv - 1e-9) * iv;
+        if (arm + iv < at) at = arm + iv;
+      }
+      at = Math.max(at, since);
+    }
+    if (at === c.dropAt) return;
+    c.dropAt = at;
+    c.gen++;
+    if (at < Infinity) this.cmds.push({ op: 'timer', delay: Math.max(0, at - this.now), event: { type: 'GIL_TIMEOUT', gen: c.gen } });
+  }
+
+}
+
+
+/**
+ * threads: `ThreadPoolExecutor(max_workers)` + `submit` per task, under one GIL. Work queue FIFO; a new worker
+ * thread only when no worker is idle (`_adjust_thread_count`); at most `cores` threads run at once (the kernel).
+ */
+/** Every GIL rule ends by re-deriving when the next drop request lands. */
+const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) =>
+  ruleAction<Ctx, Gil>(
+    (c, e) => new Gil(c, e.at),
+    (g, e) => {
+      fn(g, e);
+      g.scheduleDrop();
+    },
+  );
+
+export const threadsMachine = setup({
+  types: {
+    context: {} as ThreadsContext,
+    events: {} as KernelEvent,
+    input: {} as ModelInput<ThreadsConfig>,
+  },
+  actions: {
+    kernel: kernelAction,
+    startSubmitting: ruleGil((g) => {
+      g.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
+      g.request(MAIN, 'submit');
+    }),
+    burstDone: ruleGil((g, e) => {
+      const t = (e as { thread: number }).thread;
+      if (t === MAIN) {
+        g.submitted();
+        return;
+      }
+      const th = g.c.threads[t];
+      if (th.inPython) {
+        // Next step, still holding the GIL.
+        g.thread(t, { step: th.step + 1 });
+        g.beginStep(t);
+      } else g.request(t, 'next-step');
+    }),
+    ioDone: ruleGil((g, e) => g.request((e as { thread: number }).thread, 'next-step')),
+    woken: ruleGil((g, e) => g.acquired((e as { thread: number }).thread)),
+    dropRequested: ruleGil((g) => {
+      g.c.dropAt = Infinity;
+      g.forceDrop();
+    }),
+  },
+  guards: {
+    isCurrentDropRequest: ({ context, event }) =>
+      event.type === 'GIL_TIMEOUT' && event.gen === context.gen && context.holder >= 0 && context.threads[context.holder].inPython,
+    allTasksDone: ({ context }) => context.finished === context.tasks.length,
+  },
+}).createMachine({
+  id: 'threads',
+  context: ({ input }) => ({
+    tasks: input.scenario.tasks,
+    profile: input.profile,
+    interval: (input.config.switchIntervalMs ?? input.profile.switchInterval * 1000) / 1000,
+    maxWorkers: input.config.workers ?? input.scenario.tasks.length,
+    threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit' }],
+    queue: [],
+    submitted: 0,
+    mainSpawns: false,
+    startingThread: -1,
+    idle: [],
+    idleTokens: 0,
+    holder: -1,
+    acquiredAt: 0,
+    waiters: [],
+    armedAt: [],
+    gen: 0,
+    dropAt: Infinity,
+    finished: 0,
+  }),
+  initial: 'idle',
+  states: {
+    idle: { on: { START: { target: 'running', actions: 'startSubmitting' } } },
+    running: {
+      always: { guard: 'allTasksDone', target: 'done' },
+      on: {
+        BURST_DONE: { actions: 'burstDone' },
+        IO_DONE: { actions: 'ioDone' },
+        WAKE: { actions: 'woken' },
+        GIL_TIMEOUT: { guard: 'isCurrentDropRequest', actions: 'dropRequested' },
+      },
+    },
+    done: { type: 'final' },
+  },
+});

@@ -1,0 +1,59 @@
+import type { Seconds, StartMethod } from './types.ts';
+
+/**
+ * Every timing constant the simulator uses, in one place, so a calibration on another machine can replace them
+ * (`npm run simulate -- FILE --profile my-profile.json` takes a partial override).
+ * Defaults: CPython 3.11 on Linux x86-64, measured on this project's 2-core reference machine
+ * (see tests/fidelity/ and the README's "Calibration" section).
+ */
+export interface CPythonProfile {
+  /** `sys.getswitchinterval()`: how long a GIL waiter waits before asking the holder to drop it. */
+  switchInterval: Seconds;
+  /** From a GIL release to the woken waiter running: condvar signal plus an OS context switch. */
+  gilHandoff: Seconds;
+  /** Linux CFS time slice when more threads or processes are runnable than there are cores. */
+  osSlice: Seconds;
+  /** Main thread, under the GIL, per `executor.submit()` (creating the future and the work item). */
+  submit: Seconds;
+  /** Main thread, under the GIL, to start a new `threading.Thread` for the pool. */
+  threadStart: Seconds;
+  /** Per start method: the parent's serial cost to launch one worker, and the child's boot on a core. */
+  processStart: Record<StartMethod, { launch: Seconds; boot: Seconds }>;
+  /** forkserver only: booting the server process once, before the first worker is forked from it. */
+  forkserverBoot: Seconds;
+  /** Pickling a work item, sending it through the call queue and unpickling it in the worker. */
+  dispatch: Seconds;
+  /** Pickling the result back to the parent and marking the future done. */
+  result: Seconds;
+  /** `asyncio.run()` creating the loop and the tasks before the first one runs. */
+  loopStart: Seconds;
+}
+
+export const DEFAULT_PROFILE: CPythonProfile = {
+  switchInterval: 0.005,
+  gilHandoff: 0.00005,
+  osSlice: 0.003,
+  submit: 0.00005,
+  threadStart: 0.0001,
+  processStart: {
+    // Measured (median of 5, 1/2/4 workers, time to first task): fork 3.0/5.5/8.7 ms, forkserver 20/18/23 ms,
+    // spawn 55/67/99 ms. A spawned child boots a fresh interpreter on a core, so 4 of them on 2 cores queue.
+    fork: { launch: 0.0017, boot: 0.0012 },
+    forkserver: { launch: 0.0015, boot: 0.002 },
+    spawn: { launch: 0.004, boot: 0.048 },
+  },
+  forkserverBoot: 0.014,
+  dispatch: 0.0003,
+  result: 0.0003,
+  loopStart: 0.0003,
+};
+
+export type ProfileOverride = Partial<Omit<CPythonProfile, 'processStart'>> & {
+  processStart?: Partial<Record<StartMethod, Partial<{ launch: Seconds; boot: Seconds }>>>;
+};
+
+export function withOverride(base: CPythonProfile, o: ProfileOverride): CPythonProfile {
+  const ps = { ...base.processStart };
+  for (const m of Object.keys(o.processStart ?? {}) as StartMethod[]) ps[m] = { ...ps[m], ...o.processStart![m] };
+  return { ...base, ...o, processStart: ps };
+}

@@ -1,0 +1,63 @@
+import { createActor, type AnyStateMachine } from 'xstate';
+import { Kernel, type Command } from './kernel.ts';
+import { asyncioMachine } from './models/asyncio.ts';
+import { processesMachine } from './models/processes.ts';
+import { sequentialMachine } from './models/sequential.ts';
+import { threadsMachine } from './models/threads.ts';
+import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
+import { summarise } from './summary.ts';
+import type { ModelRun } from './timeline.ts';
+import type { ModelConfig, ModelName, Scenario, Seconds } from './types.ts';
+
+export const MACHINES: Record<ModelName, AnyStateMachine> = {
+  sequential: sequentialMachine,
+  threads: threadsMachine,
+  processes: processesMachine,
+  asyncio: asyncioMachine,
+};
+
+/** The sequential makespan: every step's seconds, one after another. */
+export function totalWork(scenario: Scenario): Seconds {
+  let sum = 0;
+  for (const t of scenario.tasks) for (const s of t.steps) sum += s.seconds;
+  return sum;
+}
+
+/** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
+export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): ModelRun {
+  const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
+  const machine = MACHINES[config.model].provide({
+    actions: { kernel: (_: unknown, params: { cmds: Command[] }) => kernel.apply(params.cmds) },
+  });
+  const actor = createActor(machine, { input: { scenario, config, profile } });
+  let failure: unknown;
+  actor.subscribe({ error: (e) => (failure = e) });
+  actor.start();
+  const end = kernel.run((e) => actor.send(e));
+  if (failure) throw failure;
+  const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]));
+  if (stuck >= 0) throw new Error(`${config.model}: task ${scenario.tasks[stuck].name} never finished (simulator bug)`);
+  actor.stop();
+  const { taskSpans } = kernel.finish(end);
+  const run: ModelRun = {
+    model: config.model,
+    config,
+    cores: scenario.cores,
+    makespan: end,
+    tasks: scenario.tasks.map((t, i) => ({ name: t.name, start: kernel.taskStart[i], end: kernel.taskEnd[i], gilWait: 0 })),
+    coreSegments: kernel.segments,
+    taskSpans,
+    gil: kernel.gil,
+    loop: kernel.loop,
+    summary: { makespan: end, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
+  };
+  const { gilWaitByTask, ...summary } = summarise(run, totalWork(scenario));
+  run.summary = summary;
+  for (let i = 0; i < run.tasks.length; i++) run.tasks[i].gilWait = gilWaitByTask[i];
+  return run;
+}
+
+/** Every model the scenario lists, in its order. */
+export function simulateScenario(scenario: Scenario, profile: CPythonProfile = DEFAULT_PROFILE): ModelRun[] {
+  return scenario.models.map((m) => runModel(scenario, m, profile));
+}
