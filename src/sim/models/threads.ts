@@ -138,10 +138,12 @@ class Gil implements RuleRun<Ctx> {
     this.cmds.push({ op: 'suspend', thread: t });
     this.thread(t, { onGil: 'continue' });
     this.c.waiters = [...this.c.waiters, t];
-    this.c.armedAt = this.c.armedAt.slice();
-    this.c.armedAt[t] = this.now;
     this.state(t, 'gil-wait');
     this.release(true);
+    // FORCE_SWITCHING: the dropper waits until the next holder has the GIL, and only then calls take_gil() and
+    // starts its own timed wait.
+    this.c.armedAt = this.c.armedAt.slice();
+    this.c.armedAt[t] = this.c.acquiredAt;
   }
 
   /** `t` now holds the GIL: do what it was waiting to do. */
