@@ -62,15 +62,24 @@ function fieldPath(issue: v.BaseIssue<unknown>): string {
   return out || '(top level)';
 }
 
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.expected === 'never') return 'unknown field (check its spelling)';
+  if (issue.kind === 'schema' && issue.received === 'undefined') return `missing (expected ${issue.expected})`;
+  return issue.message;
+}
+
 /**
  * Validate an already-parsed JSON value. Each error reads `source: field: message`.
  * Random ranges are drawn here, in file order, from `seed` (default 0), so the scenario the simulator gets is fixed.
  */
 export function parseScenario(json: unknown, source = 'scenario'): ParseResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, errors: [`${source}: (top level): expected a JSON object with name, cores and tasks`] };
+  }
   const r = v.safeParse(scenarioFileSchema, json);
   if (!r.success) {
     // A union failure reports the innermost issues; keep the first few, they name the fields.
-    const errors = r.issues.slice(0, 8).map((i) => `${source}: ${fieldPath(i)}: ${i.message}`);
+    const errors = r.issues.slice(0, 8).map((i) => `${source}: ${fieldPath(i)}: ${describeIssue(i)}`);
     return { ok: false, errors };
   }
   return { ok: true, scenario: resolveScenario(r.output), file: r.output };

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { parseScenario, parseScenarioText } from '../../src/sim/schema.ts';
+import type { Scenario } from '../../src/sim/types.ts';
+
+export function loadScenario(path: string): Scenario {
+  const r = parseScenarioText(readFileSync(path, 'utf8'), path);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.scenario;
+}
+
+/** A scenario from a compact literal: tasks as [name, [kind, seconds, blocking?]...]. */
+export function scenario(cores: number, tasks: [string, ...[string, number, boolean?][]][], models?: unknown[]): Scenario {
+  const r = parseScenario({
+    name: 'test',
+    cores,
+    tasks: tasks.map(([name, ...steps]) => ({
+      name,
+      steps: steps.map(([kind, seconds, blocking]) => (blocking ? { kind, seconds, blocking } : { kind, seconds })),
+    })),
+    ...(models ? { models } : {}),
+  });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.scenario;
+}

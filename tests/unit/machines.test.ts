@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, type AnyStateMachine } from 'xstate';
+import type { Command, KernelEvent } from '../../src/sim/kernel.ts';
+import { asyncioMachine } from '../../src/sim/models/asyncio.ts';
+import { processesMachine } from '../../src/sim/models/processes.ts';
+import { sequentialMachine } from '../../src/sim/models/sequential.ts';
+import { threadsMachine } from '../../src/sim/models/threads.ts';
+import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
+import type { ModelConfig } from '../../src/sim/types.ts';
+import { scenario } from './helpers.ts';
+
+/** An actor whose kernel commands are recorded instead of run, so a test can drive time by hand. */
+function drive(machine: AnyStateMachine, config: ModelConfig, s = scenario(2, [['a', ['cpu', 1]], ['b', ['cpu', 1]]])) {
+  const log: Command[][] = [];
+  const actor = createActor(machine.provide({ actions: { kernel: (_: unknown, p: { cmds: Command[] }) => log.push(p.cmds) } }), {
+    input: { scenario: s, config, profile: DEFAULT_PROFILE },
+  }).start();
+  const send = (e: KernelEvent) => {
+    log.length = 0;
+    actor.send(e);
+    return log.flat();
+  };
+  return { actor, send };
+}
+
+describe('threads machine', () => {
+  it('START: the main thread takes the free GIL and submits the first task', () => {
+    const { actor, send } = drive(threadsMachine, { model: 'threads' });
+    const cmds = send({ type: 'START', at: 0 });
+    expect(actor.getSnapshot().value).toBe('running');
+    expect(actor.getSnapshot().context.holder).toBe(0);
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'gil', thread: 0 }));
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', thread: 0, kind: 'overhead' }));
+  });
+
+  it('after the first submit a worker thread starts and waits for the GIL the main thread releases', () => {
+    const { actor, send } = drive(threadsMachine, { model: 'threads' });
+    send({ type: 'START', at: 0 });
+    const cmds = send({ type: 'BURST_DONE', thread: 0, at: 0.00015 });
+    const ctx = actor.getSnapshot().context;
+    expect(cmds).toContainEqual({ op: 'spawn', thread: 1, label: 'Thread 1' });
+    expect(ctx.holder).toBe(1);
+    expect(ctx.queue).toEqual([0]);
+  });
+
+  it('a stale drop-request timer is ignored: the snapshot does not change', () => {
+    const { actor, send } = drive(threadsMachine, { model: 'threads' });
+    send({ type: 'START', at: 0 });
+    const before = actor.getSnapshot().context;
+    const cmds = send({ type: 'GIL_TIMEOUT', gen: before.gen + 7, at: 0.001 });
+    expect(cmds).toEqual([]);
+    expect(actor.getSnapshot().context).toBe(before);
+  });
+
+  it('a current drop request moves the holder to the back of the waiters and hands the GIL on', () => {
+    const { actor, send } = drive(threadsMachine, { model: 'threads' });
+    send({ type: 'START', at: 0 });
+    send({ type: 'BURST_DONE', thread: 0, at: 0.00015 });
+    send({ type: 'WAKE', thread: 1, at: 0.0002 }); // Thread 1 runs task a; main waits for the GIL
+    const ctx = actor.getSnapshot().context;
+    expect(ctx.holder).toBe(1);
+    expect(ctx.waiters).toEqual([0]);
+    expect(ctx.dropAt).toBeCloseTo(0.0002 + 0.005, 9);
+    const cmds = send({ type: 'GIL_TIMEOUT', gen: ctx.gen, at: ctx.dropAt });
+    const after = actor.getSnapshot().context;
+    expect(cmds[0]).toEqual({ op: 'suspend', thread: 1 });
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'gil', thread: 0, forced: true }));
+    expect(after.holder).toBe(0);
+    expect(after.waiters).toEqual([1]);
+  });
+});
+
+describe('the other machines', () => {
+  it('sequential: runs steps in order and reaches its final state', () => {
+    const { actor, send } = drive(sequentialMachine, { model: 'sequential' });
+    expect(send({ type: 'START', at: 0 })).toContainEqual(expect.objectContaining({ op: 'burst', task: 0, step: 0 }));
+    expect(send({ type: 'BURST_DONE', thread: 0, at: 1 })).toContainEqual(expect.objectContaining({ op: 'burst', task: 1, step: 0 }));
+    send({ type: 'BURST_DONE', thread: 0, at: 2 });
+    expect(actor.getSnapshot().status).toBe('done');
+  });
+
+  it('processes (fork): launches every worker before any task is dispatched', () => {
+    const { actor, send } = drive(processesMachine, { model: 'processes', workers: 2, startMethod: 'fork' });
+    send({ type: 'START', at: 0 });
+    send({ type: 'BURST_DONE', thread: 2, at: 0.0017 }); // parent forked worker 0
+    send({ type: 'BURST_DONE', thread: 0, at: 0.0029 }); // worker 0 booted: nothing to do yet
+    expect(actor.getSnapshot().context.workers[0].phase).toBe('idle');
+    const cmds = send({ type: 'BURST_DONE', thread: 2, at: 0.0034 }); // worker 1 forked: feeding starts
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', thread: 0, task: 0, kind: 'overhead' }));
+  });
+
+  it('asyncio: an awaited wait frees the loop for the next task', () => {
+    const s = scenario(1, [['a', ['io', 1]], ['b', ['cpu', 0.5]]]);
+    const { actor, send } = drive(asyncioMachine, { model: 'asyncio' }, s);
+    send({ type: 'START', at: 0 });
+    const cmds = send({ type: 'BURST_DONE', thread: 0, at: 0.0003 });
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'timer', event: expect.objectContaining({ type: 'IO_DONE', task: 0 }) }));
+    expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', task: 1 }));
+    expect(actor.getSnapshot().context.current).toBe(1);
+  });
+});
