@@ -1,0 +1,47 @@
+/** Simulation speed: medians over repeated runs after a warm-up. Prints figures; exits 1 if a goal is missed. */
+import { readFileSync } from 'node:fs';
+import { parseScenarioText } from '../src/sim/schema.ts';
+import { runModel, simulateScenario } from '../src/sim/simulate.ts';
+import type { Scenario } from '../src/sim/types.ts';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function time(f: () => void, runs: number): number {
+  for (let i = 0; i < Math.min(5, runs); i++) f();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    f();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+const load = (p: string): Scenario => {
+  const r = parseScenarioText(readFileSync(new URL(p, import.meta.url), 'utf8'), p);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.scenario;
+};
+
+const dwarfs = load('../scenarios/seven-dwarfs.json');
+const heavy: Scenario = {
+  name: 'heavy', description: '', cores: 8, seed: 0,
+  tasks: Array.from({ length: 8 }, (_, i) => ({ name: `T${i}`, steps: [{ kind: 'cpu' as const, seconds: 10 }] })),
+  models: [{ model: 'threads', switchIntervalMs: 5 }],
+};
+
+const results: [string, number, number][] = [];
+results.push(['seven-dwarfs, all four models', time(() => simulateScenario(dwarfs), 200), 4]);
+const heavyRun = runModel(heavy, heavy.models[0]);
+results.push([`heavy: 8 CPU-bound threads × 10 s, 5 ms interval (${heavyRun.summary.gilSwitches} GIL hand-offs)`, time(() => runModel(heavy, heavy.models[0]), 15), 250]);
+
+let ok = true;
+for (const [name, ms, goal] of results) {
+  const pass = ms < goal;
+  ok &&= pass;
+  console.log(`sim  ${name}: median ${ms.toFixed(2)} ms (goal < ${goal} ms) ${pass ? 'ok' : 'MISSED'}`);
+}
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,176 @@
+import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
+import type { Scenario, Seconds } from '../../sim/types.ts';
+import type { Pixels, TimeScale } from './scale.ts';
+
+/** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
+export type Paint =
+  | { by: 'task'; task: number; kind: SegmentKind | 'gil' | 'loop-cpu' | 'loop-native' | 'loop-blocking' | 'io' }
+  | { by: 'state'; state: TaskState };
+
+export interface Mark {
+  start: Seconds;
+  end: Seconds;
+  paint: Paint;
+  /** Short text drawn in the bar where it fits. */
+  label: string;
+  /** Full text for the tooltip and screen readers. */
+  detail: string;
+}
+
+export interface Lane {
+  id: string;
+  label: string;
+  /** Thin rows: the waiting band. */
+  thin?: boolean;
+  /** Heading drawn above this lane (starts a band). */
+  band?: string;
+  marks: Mark[];
+}
+
+export type ChartView = 'cores' | 'tasks';
+
+const KIND_TEXT: Record<SegmentKind, string> = {
+  python: 'pure Python, holding the GIL',
+  native: 'native code, GIL released',
+  startup: 'worker process start-up',
+  overhead: 'overhead (submit, pickle, dispatch)',
+};
+export const STATE_TEXT: Record<TaskState, string> = {
+  queued: 'queued',
+  running: 'running',
+  'cpu-wait': 'waiting for a core',
+  'gil-wait': 'waiting for the GIL',
+  io: 'waiting on I/O',
+  blocked: 'blocked by the busy event loop',
+  done: 'done',
+};
+
+const secs = (s: Seconds) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(3)} s`);
+const span = (a: Seconds, b: Seconds) => `${secs(a)} → ${secs(b)} (${secs(b - a)})`;
+
+function taskLabel(sc: Scenario, task: number, who = 'main'): string {
+  return task >= 0 ? sc.tasks[task].name : who;
+}
+function stepText(sc: Scenario, task: number, step: number): string {
+  if (task < 0 || step < 0) return '';
+  const s = sc.tasks[task].steps[step];
+  return `, step ${step + 1} of ${sc.tasks[task].steps.length} (${s.kind}${s.blocking ? ', blocking' : ''})`;
+}
+
+/** Lanes of one run: cores, then the GIL or event loop, then the waiting band (or one lane per task). */
+export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
+  if (view === 'tasks') {
+    return run.taskSpans.map((spans, task) => ({
+      id: `task-${task}`,
+      label: sc.tasks[task].name,
+      marks: spans
+        .filter((s) => s.state !== 'done' && s.end > s.start)
+        .map((s) => ({
+          start: s.start,
+          end: s.end,
+          paint: { by: 'state', state: s.state },
+          label: STATE_TEXT[s.state],
+          detail: `${sc.tasks[task].name}: ${STATE_TEXT[s.state]}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+        })),
+    }));
+  }
+  const lanes: Lane[] = run.coreSegments.map((segs, core) => ({
+    id: `core-${core}`,
+    label: `CPU ${core}`,
+    marks: segs.map((s) => ({
+      start: s.start,
+      end: s.end,
+      paint: { by: 'task', task: s.task, kind: s.kind },
+      label: run.model === 'processes' ? `${taskLabel(sc, s.task, s.threadLabel)} · ${s.threadLabel.replace('worker ', 'w')}` : taskLabel(sc, s.task, s.threadLabel),
+      detail: `${taskLabel(sc, s.task, s.threadLabel)} on CPU ${core} (${s.threadLabel}): ${KIND_TEXT[s.kind]}${stepText(sc, s.task, s.step)}, ${span(s.start, s.end)}`,
+    })),
+  }));
+  if (run.model === 'threads') {
+    lanes.push({
+      id: 'gil',
+      label: 'GIL',
+      marks: run.gil.map((g) => ({
+        start: g.start,
+        end: g.end,
+        paint: { by: 'task', task: g.task, kind: 'gil' },
+        label: taskLabel(sc, g.task),
+        detail: `${taskLabel(sc, g.task)} holds the GIL${g.forced ? ' (taken by a drop request)' : ''}, ${span(g.start, g.end)}`,
+      })),
+    });
+  }
+  if (run.model === 'asyncio') {
+    lanes.push({
+      id: 'loop',
+      label: 'event loop',
+      marks: run.loop.map((l) => ({
+        start: l.start,
+        end: l.end,
+        paint: { by: 'task', task: l.task, kind: l.kind === 'cpu' ? 'loop-cpu' : l.kind === 'native' ? 'loop-native' : 'loop-blocking' },
+        label: `${taskLabel(sc, l.task)}${l.kind === 'blocking-io' ? ' (blocking!)' : ''}`,
+        detail: `the loop runs ${taskLabel(sc, l.task)}: ${l.kind === 'blocking-io' ? 'a blocking call, the loop is stalled' : l.kind === 'cpu' ? 'pure Python' : 'native code'}${stepText(sc, l.task, l.step)}, ${span(l.start, l.end)}`,
+      })),
+    });
+  }
+  let first = true;
+  run.taskSpans.forEach((spans, task) => {
+    const io = spans.filter((s) => s.state === 'io' && s.end > s.start);
+    if (!io.length) return;
+    lanes.push({
+      id: `wait-${task}`,
+      label: sc.tasks[task].name,
+      thin: true,
+      band: first ? 'waiting on I/O (no core)' : undefined,
+      marks: io.map((s) => ({
+        start: s.start,
+        end: s.end,
+        paint: { by: 'task', task, kind: 'io' },
+        label: '',
+        detail: `${sc.tasks[task].name} waits on I/O${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+      })),
+    });
+    first = false;
+  });
+  return lanes;
+}
+
+export interface PixelMark extends Mark {
+  x: Pixels;
+  w: Pixels;
+  /** How many marks this one stands for: runs of marks under a pixel wide are merged. */
+  merged: number;
+  /** The merged marks had different paints (shown with the paint of the longest). */
+  mixed: boolean;
+}
+
+const samePaint = (a: Paint, b: Paint) =>
+  a.by === 'task' && b.by === 'task' ? a.task === b.task && a.kind === b.kind : a.by === 'state' && b.by === 'state' && a.state === b.state;
+
+/**
+ * Marks in pixels, with runs of marks narrower than a pixel merged into one (as trace viewers do), so a lane never
+ * has many more marks than it has pixels.
+ */
+export function toPixels(marks: Mark[], scale: TimeScale): PixelMark[] {
+  const out: PixelMark[] = [];
+  let longest = 0;
+  for (const m of marks) {
+    const x0 = scale(m.start);
+    const x1 = scale(m.end);
+    const prev = out[out.length - 1];
+    if (prev && x0 - (prev.x + prev.w) < 0.5 && (x1 - x0 < 1 || prev.w < 1)) {
+      if (!samePaint(prev.paint, m.paint)) prev.mixed = true;
+      if (m.end - m.start > longest) {
+        longest = m.end - m.start;
+        prev.paint = m.paint;
+      }
+      prev.merged++;
+      prev.end = m.end;
+      prev.w = x1 - prev.x;
+      if (prev.mixed) prev.label = '';
+      prev.detail = `${prev.merged} slices too short to draw apart${prev.mixed ? ' (several tasks)' : ''}, ${span(prev.start, prev.end)}`;
+      continue;
+    }
+    longest = m.end - m.start;
+    out.push({ ...m, x: x0, w: Math.max(x1 - x0, 0), merged: 1, mixed: false });
+  }
+  return out;
+}

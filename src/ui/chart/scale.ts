@@ -1,0 +1,27 @@
+import { scaleLinear, type ScaleLinear } from 'd3';
+import type { Seconds } from '../../sim/types.ts';
+
+/** Pixels on screen, left to right from a chart's plot origin. */
+export type Pixels = number;
+
+/** The one place simulated time becomes pixels. */
+export type TimeScale = ScaleLinear<Pixels, Pixels>;
+
+export function timeScale(end: Seconds, width: Pixels): TimeScale {
+  return scaleLinear<Pixels, Pixels>().domain([0, Math.max(end, 1e-3)]).range([0, Math.max(width, 1)]);
+}
+
+export interface Tick {
+  x: Pixels;
+  label: string;
+}
+
+/** About one tick per 90 px, labelled in seconds or milliseconds as the span needs. */
+export function timeTicks(scale: TimeScale): Tick[] {
+  const [, w] = scale.range();
+  const ticks = scale.ticks(Math.max(2, Math.floor(w / 90)));
+  const span = scale.domain()[1];
+  const ms = span < 0.5;
+  const fmt = scale.tickFormat(ticks.length, ms ? '' : '~g');
+  return ticks.map((t) => ({ x: scale(t), label: ms ? `${+(t * 1000).toFixed(3)} ms` : `${fmt(t)} s` }));
+}
