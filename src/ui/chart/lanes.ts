@@ -156,7 +156,7 @@ export function toPixels(marks: Mark[], scale: TimeScale): PixelMark[] {
     const x0 = scale(m.start);
     const x1 = scale(m.end);
     const prev = out[out.length - 1];
-    if (prev && x0 - (prev.x + prev.w) < 0.5 && (x1 - x0 < 1 || prev.w < 1)) {
+    if (prev && x0 - (prev.x + prev.w) < 0.5 && x1 - x0 < 1 && prev.w < 1.5) {
       if (!samePaint(prev.paint, m.paint)) prev.mixed = true;
       if (m.end - m.start > longest) {
         longest = m.end - m.start;

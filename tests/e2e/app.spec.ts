@@ -1,0 +1,164 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test as base, type Page } from '@playwright/test';
+
+/** Every test fails on a console error or an uncaught exception in the page. */
+const test = base.extend<{ page: Page }>({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await use(page);
+    expect(errors, 'console errors').toEqual([]);
+  },
+});
+
+const DWARFS = ['Doc', 'Grumpy', 'Happy', 'Sleepy', 'Bashful', 'Sneezy', 'Dopey'];
+const clock = (page: Page) => page.getByTestId('clock');
+const seconds = async (page: Page) => parseFloat((await clock(page).getAttribute('data-time')) ?? 'NaN');
+
+test('the default scenario shows all seven dwarfs on every model', async ({ page }) => {
+  await page.goto('./');
+  const charts = page.locator('figure.gantt');
+  await expect(charts).toHaveCount(4);
+  for (const model of ['sequential', 'threads', 'processes', 'asyncio']) {
+    const chart = page.locator(`figure.gantt[data-model="${model}"]`);
+    await expect(chart.getByRole('application')).toHaveAccessibleName(new RegExp(`^${model}`));
+    for (const d of DWARFS) await expect(chart.locator('text.lane-label', { hasText: new RegExp(`^${d}$`) })).toHaveCount(1);
+  }
+  await expect(page.getByRole('table')).toContainText('fastest');
+});
+
+test('play advances the playhead and bars appear', async ({ page }) => {
+  await page.goto('./?s=collatz');
+  const clip = page.locator('figure.gantt[data-model="threads"] clipPath rect');
+  await expect(clip).toHaveAttribute('width', '0');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('4');
+  await expect.poll(() => seconds(page)).toBeGreaterThan(0.5);
+  expect(Number(await clip.getAttribute('width'))).toBeGreaterThan(5);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const t = await seconds(page);
+  await page.waitForTimeout(300);
+  expect(await seconds(page)).toBe(t);
+});
+
+test('moving the cores slider changes the number of lanes', async ({ page }) => {
+  await page.goto('./');
+  const cpuLanes = page.locator('figure.gantt[data-model="processes"] text.lane-label', { hasText: /^CPU / });
+  await expect(cpuLanes).toHaveCount(4);
+  await page.getByRole('slider', { name: /Cores/ }).fill('2');
+  await expect(cpuLanes).toHaveCount(2);
+  await page.getByRole('slider', { name: /Cores/ }).fill('12');
+  await expect(cpuLanes).toHaveCount(12);
+  expect(page.url()).toContain('cores=12');
+});
+
+test('the task-mix sliders re-simulate: all CPU-bound makes threads no faster than sequential', async ({ page }) => {
+  await page.goto('./');
+  await page.getByRole('slider', { name: /CPU-bound share/ }).fill('1');
+  await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('mix');
+  const row = page.getByRole('row', { name: /^threads/ });
+  await expect(row.getByRole('cell').nth(1)).toHaveText(/^(0\.9\d|1\.00)×$/);
+  await page.getByRole('slider', { name: /Tasks/ }).fill('64');
+  await expect(page.locator('figure.gantt[data-model="asyncio"] text.lane-label', { hasText: 'Task 64' })).toHaveCount(0);
+  await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('mix');
+});
+
+test('a bad scenario file shows what is wrong and keeps the current scenario', async ({ page }) => {
+  await page.goto('./');
+  const bad = JSON.stringify({ name: 'bad', cores: 2, tasks: [{ name: 'x', steps: [{ kind: 'gpu', seconds: 1 }] }] });
+  await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(bad) });
+  await expect(page.getByRole('alert')).toContainText('bad.json: tasks[0].steps[0].kind');
+  await expect(page.getByRole('alert')).toContainText('the current scenario stays');
+  await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
+  await expect(page.locator('figure.gantt')).toHaveCount(4);
+});
+
+test('a good scenario file opens and survives a reload through the URL', async ({ page }) => {
+  await page.goto('./');
+  const good = JSON.stringify({ name: 'Two hashes', cores: 2, tasks: [{ name: 'h1', steps: [{ kind: 'native', seconds: 1 }] }, { name: 'h2', steps: [{ kind: 'native', seconds: 1 }] }], models: [{ model: 'threads' }, { model: 'asyncio' }] });
+  await page.locator('input[type=file]').setInputFiles({ name: 'two.json', mimeType: 'application/json', buffer: Buffer.from(good) });
+  await expect(page.locator('figure.gantt')).toHaveCount(2);
+  await page.reload();
+  await expect(page.locator('figure.gantt')).toHaveCount(2);
+  await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('file');
+});
+
+test('a shared URL restores the view, and back/forward move between choices', async ({ page }) => {
+  await page.goto('./?s=convoy&view=tasks&m=1&t=0.5&theme=dark');
+  await expect(page.getByRole('radio', { name: 'One model, per task' })).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Model' })).toHaveValue('1');
+  await expect(clock(page)).toHaveText('0.50 s');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.locator('figure.gantt text.lane-label', { hasText: 'chatty I/O' })).toHaveCount(1);
+  await page.getByRole('radio', { name: 'Compare all models' }).check();
+  await expect(page.locator('figure.gantt')).toHaveCount(5);
+  await page.goBack();
+  await expect(page.locator('figure.gantt')).toHaveCount(1);
+});
+
+test('a malformed URL falls back to the default with a notice', async ({ page }) => {
+  await page.goto('./?s=nope&cores=-3&view=sideways');
+  await expect(page.getByRole('alert')).toContainText('could not be read');
+  await expect(page.getByRole('alert')).toContainText('cores=-3');
+  await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
+});
+
+test('keyboard playback: space plays and pauses, arrows step between events', async ({ page }) => {
+  await page.goto('./?s=mixed');
+  await page.locator('h1').click();
+  await page.keyboard.press('ArrowRight');
+  const first = await seconds(page);
+  expect(first).toBeGreaterThan(0);
+  await page.keyboard.press('ArrowRight');
+  expect(await seconds(page)).toBeGreaterThan(first);
+  await page.keyboard.press('ArrowLeft');
+  expect(await seconds(page)).toBe(first);
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+});
+
+test('focusing a chart and pressing arrows reads out a bar', async ({ page }) => {
+  await page.goto('./?s=mixed&t=5');
+  const chart = page.locator('figure.gantt[data-model="threads"]').getByRole('application');
+  await chart.focus();
+  await page.keyboard.press('ArrowRight'); // focuses the first bar: the main thread's submits, merged
+  await expect(page.getByRole('tooltip')).toContainText('→');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tooltip')).toContainText(/on CPU 0 \(Thread \d\): .*step \d of \d/);
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('tooltip')).toHaveCount(0);
+});
+
+test('hovering a bar shows task, kind and times', async ({ page }) => {
+  await page.goto('./?s=collatz&t=10');
+  const chart = page.getByTestId('chart-m2').locator('svg');
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + 96 + 60, box.y + 4 + 11);
+  await expect(page.getByRole('tooltip')).toContainText(/range \d on CPU 0/);
+  await expect(page.getByRole('tooltip')).toContainText('pure Python');
+});
+
+test('no serious accessibility violations (axe-core), light and dark', async ({ page }) => {
+  for (const theme of ['light', 'dark']) {
+    await page.goto(`./?theme=${theme}&t=3`);
+    await expect(page.locator('figure.gantt')).toHaveCount(4);
+    const result = await new AxeBuilder({ page }).analyze();
+    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target}`)).toEqual([]);
+  }
+});
+
+test.describe('screenshots', () => {
+  test('compare view of the seven dwarfs at 5 s', async ({ page }) => {
+    await page.goto('./?t=5');
+    await expect(page.locator('figure.gantt')).toHaveCount(4);
+    await expect(page.locator('#charts')).toHaveScreenshot('dwarfs-compare.png');
+  });
+  test('convoy effect, per task, threads', async ({ page }) => {
+    await page.goto('./?s=convoy&view=tasks&m=1&t=1.5');
+    await expect(page.locator('figure.gantt')).toHaveScreenshot('convoy-tasks.png');
+  });
+});
