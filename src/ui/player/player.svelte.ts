@@ -4,7 +4,7 @@ import { playerMachine, type PlayerEvent } from './playerMachine.ts';
 
 /** A Svelte-facing wrapper around the player actor: `snapshot` is reactive; animation frames send TICKs. */
 export class Player {
-  snapshot = $state.raw(createActor(playerMachine).getSnapshot());
+  snapshot = $state.raw(createActor(playerMachine, { input: {} }).getSnapshot());
   readonly time = $derived(this.snapshot.context.time);
   readonly playing = $derived(this.snapshot.matches('playing'));
   readonly speed = $derived(this.snapshot.context.speed);
