@@ -1,0 +1,91 @@
+// `npm run bench`: speed and size goals, medians and percentiles printed. A benchmark, not a test.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, findBrowser } from '../tests/find-browser.mjs';
+
+const results = [];
+const report = (name, value, unit, goal) => {
+  const ok = value < goal;
+  results.push(ok);
+  console.log(`${name}: ${value.toFixed(unit === 'KB' ? 1 : 2)} ${unit} (goal < ${goal} ${unit}) ${ok ? 'ok' : 'MISSED'}`);
+};
+
+// 1. The simulator, in Node.
+if (spawnSync('npx', ['tsx', 'bench/sim.ts'], { stdio: 'inherit' }).status !== 0) results.push(false);
+
+// 2. The production bundle.
+spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+let gz = 0;
+for (const f of readdirSync('dist/assets')) gz += gzipSync(readFileSync(`dist/assets/${f}`)).length;
+gz += gzipSync(readFileSync('dist/index.html')).length;
+report('bundle  production JS + CSS + HTML, gzipped', gz / 1024, 'KB', 150);
+
+// 3. The app in headless Chromium.
+const server = spawn('npx', ['vite', 'preview', '--port', '4175', '--strictPort'], { stdio: 'ignore', detached: true });
+const base = 'http://localhost:4175/';
+for (let i = 0; i < 50; i++) {
+  try {
+    await fetch(base);
+    break;
+  } catch {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const browser = await chromium.launch({ executablePath: await findBrowser(), args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const b64 = (s) => Buffer.from(s).toString('base64url');
+  const heavy = { name: 'heavy', cores: 8, tasks: Array.from({ length: 8 }, (_, i) => ({ name: `T${i}`, steps: [{ kind: 'cpu', seconds: 10 }] })), models: [{ model: 'threads', switchIntervalMs: 5 }] };
+
+  /** Play for `ms` and return rAF frame intervals (ms) measured in the page. */
+  async function playFrames(url, ms) {
+    await page.goto(url);
+    await page.locator('figure.gantt').first().waitFor();
+    await page.waitForTimeout(300);
+    return page.evaluate(async (ms) => {
+      const play = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Play');
+      play.click();
+      const times = [];
+      await new Promise((done) => {
+        const t0 = performance.now();
+        const f = (t) => {
+          times.push(t);
+          if (t - t0 < ms) requestAnimationFrame(f);
+          else done();
+        };
+        requestAnimationFrame(f);
+      });
+      return times.slice(1).map((t, i) => t - times[i]);
+    }, ms);
+  }
+  const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+  const med = (xs) => pct(xs, 0.5);
+
+  const hv = await playFrames(`${base}?s=file&f=${b64(JSON.stringify(heavy))}&view=cores&m=0&speed=16`, 3000);
+  report(`frames  heavy scenario (16,000 GIL slices), playing at 16×: ${hv.length} frames, median ${med(hv).toFixed(1)} ms, p95 frame interval`, pct(hv, 0.95), 'ms', 16.7 + 0.5);
+  const cmp = await playFrames(`${base}?s=collatz&view=compare&speed=4`, 3000);
+  report(`frames  compare view, five models (incl. 2,000 GIL slices), playing at 4×: ${cmp.length} frames, median ${med(cmp).toFixed(1)} ms, p95 frame interval`, pct(cmp, 0.95), 'ms', 16.7 + 0.5);
+
+  // Dragging the task-count slider from 1 to 64: time from the input event to the next painted frame.
+  await page.goto(`${base}?view=compare`);
+  await page.locator('figure.gantt').first().waitFor();
+  const drag = await page.evaluate(async () => {
+    const slider = [...document.querySelectorAll('input[type=range]')][0];
+    const out = [];
+    for (let n = 1; n <= 64; n++) {
+      const t0 = performance.now();
+      slider.value = String(n);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  });
+  report(`drag    task-count slider 1→64 under all four models: median ${med(drag).toFixed(1)} ms, max ${Math.max(...drag).toFixed(1)} ms, p95 input-to-frame`, pct(drag, 0.95), 'ms', 50);
+} finally {
+  await browser.close();
+  process.kill(-server.pid);
+}
+process.exitCode = results.every(Boolean) ? 0 : 1;
