@@ -82,7 +82,6 @@ export class Kernel {
   private readonly taskStep: number[];
   readonly taskStart: Seconds[];
   readonly taskEnd: Seconds[];
-  private send: (e: KernelEvent) => void = () => {};
 
   constructor(
     readonly coreCount: number,
@@ -100,11 +99,11 @@ export class Kernel {
     this.taskEnd = new Array(taskCount).fill(NaN);
   }
 
-  /** Run to completion, delivering events to `send` (the model's actor). Returns the final time. */
-  run(send: (e: KernelEvent) => void, maxEvents = 5_000_000): Seconds {
-    this.send = send;
+  /** Run until `finished`, delivering events to `send` (the model's actor). Returns the final time. */
+  run(send: (e: KernelEvent) => void, finished: () => boolean = () => false, maxEvents = 5_000_000): Seconds {
     send({ type: 'START', at: 0 });
-    for (let n = 0; ; n++) {
+    // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
+    for (let n = 0; !finished(); n++) {
       if (n > maxEvents) throw new Error(`simulation did not finish within ${maxEvents} events`);
       this.dispatch();
       let t = Infinity;

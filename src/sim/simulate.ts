@@ -33,7 +33,7 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
   let failure: unknown;
   actor.subscribe({ error: (e) => (failure = e) });
   actor.start();
-  const end = kernel.run((e) => actor.send(e));
+  const end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active');
   if (failure) throw failure;
   const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]));
   if (stuck >= 0) throw new Error(`${config.model}: task ${scenario.tasks[stuck].name} never finished (simulator bug)`);
