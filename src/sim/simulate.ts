@@ -1,4 +1,4 @@
-import { createActor, type AnyStateMachine } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import { Kernel, type Command } from './kernel.ts';
 import { asyncioMachine } from './models/asyncio.ts';
 import { processesMachine } from './models/processes.ts';
@@ -16,6 +16,20 @@ export const MACHINES: Record<ModelName, AnyStateMachine> = {
   asyncio: asyncioMachine,
 };
 
+/** The kernel each running model actor drives. */
+const KERNELS = new WeakMap<AnyActorRef, Kernel>();
+
+/**
+ * The machines with their `kernel` action wired to the actor's own kernel, built once: `provide` makes a new machine,
+ * and a new machine starts with cold caches (its transition tables are memoised per machine).
+ */
+const ENGINE: Record<ModelName, AnyStateMachine> = Object.fromEntries(
+  Object.entries(MACHINES).map(([name, m]) => [
+    name,
+    m.provide({ actions: { kernel: ({ self }: { self: AnyActorRef }, params: { cmds: Command[] }) => KERNELS.get(self)!.apply(params.cmds) } }),
+  ]),
+) as Record<ModelName, AnyStateMachine>;
+
 /** The sequential makespan: every step's seconds, one after another. */
 export function totalWork(scenario: Scenario): Seconds {
   let sum = 0;
@@ -26,10 +40,8 @@ export function totalWork(scenario: Scenario): Seconds {
 /** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
 export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): ModelRun {
   const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
-  const machine = MACHINES[config.model].provide({
-    actions: { kernel: (_: unknown, params: { cmds: Command[] }) => kernel.apply(params.cmds) },
-  });
-  const actor = createActor(machine, { input: { scenario, config, profile } });
+  const actor = createActor(ENGINE[config.model], { input: { scenario, config, profile } });
+  KERNELS.set(actor, kernel);
   let failure: unknown;
   actor.subscribe({ error: (e) => (failure = e) });
   actor.start();

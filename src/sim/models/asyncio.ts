@@ -3,7 +3,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type RuleRun, type ModelInput } from './kit.ts';
+import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, type ModelInput } from './kit.ts';
 
 /** The loop's one thread. */
 const LOOP = 0;
@@ -133,12 +133,13 @@ class Loop implements RuleRun<Ctx> {
 }
 
 
-const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) => ruleAction<Ctx, Loop>((c) => new Loop(c), fn);
+const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
+const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) => ruleAction<Ctx, Loop>((c) => new Loop(c), fn, allTasksDone);
 
 export const asyncioMachine = setup({
   types: {
     context: {} as AsyncioContext,
-    events: {} as KernelEvent,
+    events: {} as ModelEvent,
     input: {} as ModelInput<AsyncioConfig>,
   },
   actions: {
@@ -153,9 +154,6 @@ export const asyncioMachine = setup({
     }),
     stepDone: ruleLoop((l) => l.stepDone()),
     awaited: ruleLoop((l, e) => l.awaited((e as { task: number }).task)),
-  },
-  guards: {
-    allTasksDone: ({ context }) => context.finished === context.tasks.length,
   },
 }).createMachine({
   id: 'asyncio',
@@ -176,8 +174,8 @@ export const asyncioMachine = setup({
     /** `asyncio.run()` sets up the loop and creates the tasks. */
     starting: { on: { BURST_DONE: { target: 'running', actions: 'scheduleAll' } } },
     running: {
-      always: { guard: 'allTasksDone', target: 'done' },
       on: {
+        ALL_DONE: { target: 'done' },
         BURST_DONE: { actions: 'stepDone' },
         WAKE: { actions: 'stepDone' },
         IO_DONE: { actions: 'awaited' },

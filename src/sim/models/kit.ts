@@ -1,7 +1,7 @@
 import { enqueueActions, type MachineContext } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
-import type { ModelConfig, Scenario, StepKind } from '../types.ts';
+import type { ModelConfig, Scenario, Seconds, StepKind } from '../types.ts';
 import type { SegmentKind } from '../timeline.ts';
 
 export interface ModelInput<C extends ModelConfig = ModelConfig> {
@@ -15,6 +15,12 @@ export interface ModelInput<C extends ModelConfig = ModelConfig> {
  * implementation with `machine.provide({ actions: { kernel } })`; a machine test can supply a recorder instead.
  */
 export const kernelAction = (_: unknown, _params: { cmds: Command[] }): void => {};
+
+/**
+ * What a model machine receives: the kernel's events, and the `ALL_DONE` a rule raises when its last task has
+ * finished (an explicit event rather than an eventless `always` check, which XState would evaluate after every event).
+ */
+export type ModelEvent = KernelEvent | { type: 'ALL_DONE'; at: Seconds };
 
 /** How a step shows on a core. */
 export const SEGMENT_OF: Record<Exclude<StepKind, 'io'>, SegmentKind> = { cpu: 'python', native: 'native' };
@@ -34,15 +40,22 @@ export interface RuleRun<C> {
 
 /**
  * An XState action that applies one model rule: `make` takes a working copy of the context, `fn` applies the rule
- * to it, then the new context is assigned and the commands go to the kernel as one `kernel` action.
+ * to it, then the new context is assigned, the commands go to the kernel as one `kernel` action, and `ALL_DONE` is
+ * raised once `done` holds.
  */
-export function ruleAction<C extends MachineContext, R extends RuleRun<C>>(make: (context: C, event: KernelEvent) => R, fn: (r: R, event: KernelEvent) => void) {
-  return enqueueActions<C, KernelEvent, undefined, KernelEvent, never, { type: 'kernel'; params: { cmds: Command[] } }, never, never, never>(
+export function ruleAction<C extends MachineContext, R extends RuleRun<C>>(
+  make: (context: C, event: KernelEvent) => R,
+  fn: (r: R, event: KernelEvent) => void,
+  done: (context: C) => boolean,
+) {
+  return enqueueActions<C, ModelEvent, undefined, ModelEvent, never, { type: 'kernel'; params: { cmds: Command[] } }, never, never, never>(
     ({ context, event, enqueue }) => {
-      const r = make(context, event);
-      fn(r, event);
-      enqueue.assign(r.c);
+      const e = event as KernelEvent;
+      const r = make(context, e);
+      fn(r, e);
+      enqueue.assign(() => r.c);
       if (r.cmds.length) enqueue({ type: 'kernel', params: { cmds: r.cmds } });
+      if (done(r.c)) enqueue.raise({ type: 'ALL_DONE', at: e.at });
     },
   );
 }

@@ -3,7 +3,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, StartMethod, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type RuleRun, withItem, type ModelInput } from './kit.ts';
+import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, withItem, type ModelInput } from './kit.ts';
 
 type Phase = 'booting' | 'idle' | 'dispatch' | 'step' | 'result';
 
@@ -144,12 +144,13 @@ class Pool implements RuleRun<Ctx> {
 
 
 /** processes: `ProcessPoolExecutor(max_workers, mp_context=get_context(startMethod))` + `submit` per task. */
-const rulePool = (fn: (r: Pool, e: KernelEvent) => void) => ruleAction<Ctx, Pool>((c) => new Pool(c), fn);
+const allTasksDone = (c: Ctx) => c.finished === c.tasks.length && c.workers.every((w) => w.phase !== 'result');
+const rulePool = (fn: (r: Pool, e: KernelEvent) => void) => ruleAction<Ctx, Pool>((c) => new Pool(c), fn, allTasksDone);
 
 export const processesMachine = setup({
   types: {
     context: {} as ProcessesContext,
-    events: {} as KernelEvent,
+    events: {} as ModelEvent,
     input: {} as ModelInput<ProcessesConfig>,
   },
   actions: {
@@ -167,9 +168,6 @@ export const processesMachine = setup({
     }),
     burstDone: rulePool((p, e) => p.burstDone((e as { thread: number }).thread)),
     ioDone: rulePool((p, e) => p.nextStep((e as { thread: number }).thread)),
-  },
-  guards: {
-    allTasksDone: ({ context }) => context.finished === context.tasks.length && context.workers.every((w) => w.phase !== 'result'),
   },
 }).createMachine({
   id: 'processes',
@@ -197,8 +195,7 @@ export const processesMachine = setup({
   states: {
     idle: { on: { START: { target: 'running', actions: 'startPool' } } },
     running: {
-      always: { guard: 'allTasksDone', target: 'done' },
-      on: { BURST_DONE: { actions: 'burstDone' }, IO_DONE: { actions: 'ioDone' } },
+      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: 'burstDone' }, IO_DONE: { actions: 'ioDone' } },
     },
     done: { type: 'final' },
   },

@@ -1,7 +1,7 @@
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, type ModelInput } from './kit.ts';
+import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleRun } from './kit.ts';
 
 /** The one thread that runs everything. */
 const MAIN = 0;
@@ -12,27 +12,30 @@ interface SequentialContext {
   step: number;
 }
 
-/** Commands that start step `step` of task `task`, or finish tasks until one has a step to start. */
-function begin(ctx: SequentialContext): { task: number; step: number; cmds: Command[] } {
-  let { task, step } = ctx;
-  const cmds: Command[] = [];
-  while (task < ctx.tasks.length && step >= ctx.tasks[task].steps.length) {
-    cmds.push({ op: 'state', task, activity: 'done', step: step - 1 });
-    task++;
-    step = 0;
+type Ctx = SequentialContext;
+
+/** Start step `c.step` of task `c.task`, finishing tasks until one has a step to start. */
+function begin(r: RuleRun<Ctx>): void {
+  const { c, cmds } = r;
+  while (c.task < c.tasks.length && c.step >= c.tasks[c.task].steps.length) {
+    cmds.push({ op: 'state', task: c.task, activity: 'done', step: c.step - 1 });
+    c.task++;
+    c.step = 0;
   }
-  if (task < ctx.tasks.length) {
-    const s = ctx.tasks[task].steps[step];
-    if (s.kind === 'io') {
-      cmds.push({ op: 'state', task, activity: 'io', step });
-      cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: MAIN, task } });
-    } else {
-      cmds.push({ op: 'state', task, activity: 'active', step });
-      cmds.push({ op: 'burst', thread: MAIN, seconds: s.seconds, task, step, kind: SEGMENT_OF[s.kind] });
-    }
+  if (c.task >= c.tasks.length) return;
+  const s = c.tasks[c.task].steps[c.step];
+  if (s.kind === 'io') {
+    cmds.push({ op: 'state', task: c.task, activity: 'io', step: c.step });
+    cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: MAIN, task: c.task } });
+  } else {
+    cmds.push({ op: 'state', task: c.task, activity: 'active', step: c.step });
+    cmds.push({ op: 'burst', thread: MAIN, seconds: s.seconds, task: c.task, step: c.step, kind: SEGMENT_OF[s.kind] });
   }
-  return { task, step, cmds };
 }
+
+const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;
+const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
+  ruleAction<Ctx, RuleRun<Ctx>>((c) => ({ c: { ...c }, cmds: [] as Command[] }), fn, allTasksDone);
 
 /**
  * sequential: `for t in tasks: t()`. One thread, one task after another, one step after another; a wait is a wait.
@@ -40,24 +43,19 @@ function begin(ctx: SequentialContext): { task: number; step: number; cmds: Comm
 export const sequentialMachine = setup({
   types: {
     context: {} as SequentialContext,
-    events: {} as KernelEvent,
+    events: {} as ModelEvent,
     input: {} as ModelInput<SequentialConfig>,
   },
   actions: {
     kernel: kernelAction,
-    beginStep: enqueueActions(({ context, enqueue }) => {
-      const r = begin(context);
-      enqueue.assign({ task: r.task, step: r.step });
-      enqueue({ type: 'kernel', params: { cmds: r.cmds } });
+    beginStep: ruleSeq((r) => {
+      r.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
+      begin(r);
     }),
-    nextStep: enqueueActions(({ context, enqueue }) => {
-      const r = begin({ ...context, step: context.step + 1 });
-      enqueue.assign({ task: r.task, step: r.step });
-      enqueue({ type: 'kernel', params: { cmds: r.cmds } });
+    nextStep: ruleSeq((r) => {
+      r.c.step++;
+      begin(r);
     }),
-  },
-  guards: {
-    allTasksDone: ({ context }) => context.task >= context.tasks.length,
   },
 }).createMachine({
   id: 'sequential',
@@ -68,13 +66,12 @@ export const sequentialMachine = setup({
       on: {
         START: {
           target: 'running',
-          actions: [{ type: 'kernel', params: { cmds: [{ op: 'spawn', thread: MAIN, label: 'main' }] } }, 'beginStep'],
+          actions: 'beginStep',
         },
       },
     },
     running: {
-      always: { guard: 'allTasksDone', target: 'done' },
-      on: { BURST_DONE: { actions: 'nextStep' }, IO_DONE: { actions: 'nextStep' } },
+      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: 'nextStep' }, IO_DONE: { actions: 'nextStep' } },
     },
     done: { type: 'final' },
   },

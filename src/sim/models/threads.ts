@@ -3,7 +3,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, Task, ThreadsConfig } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type RuleRun, type ModelInput } from './kit.ts';
+import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, type ModelInput } from './kit.ts';
 
 /** Thread 0 is the main thread; workers are 1…n in the order ThreadPoolExecutor starts them. */
 const MAIN = 0;
@@ -291,6 +291,8 @@ class Gil implements RuleRun<Ctx> {
  * threads: `ThreadPoolExecutor(max_workers)` + `submit` per task, under one GIL. Work queue FIFO; a new worker
  * thread only when no worker is idle (`_adjust_thread_count`); at most `cores` threads run at once (the kernel).
  */
+const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
+
 /** Every GIL rule ends by re-deriving when the next drop request lands. */
 const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) =>
   ruleAction<Ctx, Gil>(
@@ -299,12 +301,13 @@ const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) =>
       fn(g, e);
       g.scheduleDrop();
     },
+    allTasksDone,
   );
 
 export const threadsMachine = setup({
   types: {
     context: {} as ThreadsContext,
-    events: {} as KernelEvent,
+    events: {} as ModelEvent,
     input: {} as ModelInput<ThreadsConfig>,
   },
   actions: {
@@ -336,7 +339,6 @@ export const threadsMachine = setup({
   guards: {
     isCurrentDropRequest: ({ context, event }) =>
       event.type === 'GIL_TIMEOUT' && event.gen === context.gen && context.holder >= 0 && context.threads[context.holder].inPython,
-    allTasksDone: ({ context }) => context.finished === context.tasks.length,
   },
 }).createMachine({
   id: 'threads',
@@ -364,8 +366,8 @@ export const threadsMachine = setup({
   states: {
     idle: { on: { START: { target: 'running', actions: 'startSubmitting' } } },
     running: {
-      always: { guard: 'allTasksDone', target: 'done' },
       on: {
+        ALL_DONE: { target: 'done' },
         BURST_DONE: { actions: 'burstDone' },
         IO_DONE: { actions: 'ioDone' },
         WAKE: { actions: 'woken' },
