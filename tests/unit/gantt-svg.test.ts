@@ -2,6 +2,8 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import Gantt from '../../src/ui/chart/Gantt.svelte';
+import { buildLanes, toPixels } from '../../src/ui/chart/lanes.ts';
+import { timeScale } from '../../src/ui/chart/scale.ts';
 import { scenario } from './helpers.ts';
 
 // SVG snapshots of the Gantt for fixed timelines (coordinates rounded to 0.1 px), as Observable Plot's tests do.
@@ -19,12 +21,33 @@ describe('Gantt SVG', () => {
     }
   }
 
+  const heavy = scenario(8, Array.from({ length: 8 }, (_, i) => [`T${i}`, ['cpu', 10]] as [string, [string, number]]));
+  const heavyRun = runModel(heavy, { model: 'threads' });
+
   it('merges slices narrower than a pixel: 16,000 GIL slices stay under a few marks per pixel', () => {
-    const heavy = scenario(8, Array.from({ length: 8 }, (_, i) => [`T${i}`, ['cpu', 10]] as [string, [string, number]]));
-    const run = runModel(heavy, { model: 'threads' });
-    const { body } = render(Gantt, { props: { run, scenario: heavy, view: 'cores', end: 80, width: 800, time: Infinity, title: 't', id: 'h' } });
-    const rects = body.match(/<rect class="mark/g)?.length ?? 0;
-    expect(run.summary.gilSwitches).toBeGreaterThan(15000);
-    expect(rects).toBeLessThan(9 * 800);
+    const x = timeScale(80, 700);
+    const lanes = buildLanes(heavyRun, heavy, 'cores');
+    const slices = lanes.reduce((a, l) => a + l.marks.length, 0);
+    const drawn = lanes.reduce((a, l) => a + toPixels(l.marks, x).length, 0);
+    expect(heavyRun.summary.gilSwitches).toBeGreaterThan(15000);
+    expect(slices).toBeGreaterThan(30000);
+    expect(drawn).toBeLessThan(lanes.length * 700);
+  });
+
+  it('draws a dense chart on a canvas, keeping the axis and playhead in SVG', () => {
+    const { body } = render(Gantt, { props: { run: heavyRun, scenario: heavy, view: 'cores', end: 80, width: 800, time: Infinity, title: 't', id: 'h' } });
+    expect(body).toContain('data-render="canvas"');
+    expect(body).toContain('<canvas');
+    expect(body).not.toContain('<rect class="mark');
+    expect(body).toMatch(/class="playhead/);
+    expect(body.match(/text-anchor="middle"[^>]*>\d+ s</g)?.length).toBeGreaterThan(3);
+  });
+
+  it('keeps a small chart in SVG, one element per mark', () => {
+    const run = runModel(s, { model: 'threads' });
+    const { body } = render(Gantt, { props: { run, scenario: s, view: 'cores', end: 0.8, width: 600, time: Infinity, title: 't', id: 's' } });
+    expect(body).toContain('data-render="svg"');
+    expect(body).not.toContain('<canvas');
+    expect(body.match(/<rect class="mark/g)?.length).toBe(toPixels(buildLanes(run, s, 'cores').flatMap((l) => l.marks), timeScale(0.8, 496)).length);
   });
 });

@@ -142,6 +142,12 @@ export interface PixelMark extends Mark {
   mixed: boolean;
 }
 
+/** Marks narrower than this are still drawn this wide, so a lone short slice stays visible. */
+export const MIN_MARK_W: Pixels = 0.6;
+
+/** A bar carries its label only where the text fits inside it (about 6.5 px per character of 11 px text). */
+export const labelFits = (m: PixelMark, thin?: boolean) => !thin && m.label !== '' && m.w > m.label.length * 6.5 + 6;
+
 const samePaint = (a: Paint, b: Paint) =>
   a.by === 'task' && b.by === 'task' ? a.task === b.task && a.kind === b.kind : a.by === 'state' && b.by === 'state' && a.state === b.state;
 

@@ -22,6 +22,8 @@ export function timeTicks(scale: TimeScale): Tick[] {
   const ticks = scale.ticks(Math.max(2, Math.floor(w / 90)));
   const span = scale.domain()[1];
   const ms = span < 0.5;
-  const fmt = scale.tickFormat(ticks.length, ms ? '' : '~g');
+  // Fixed point with the decimals the tick step needs, trailing zeros trimmed (10 → "10", 0.25 → "0.25", 1.0 → "1");
+  // '~g' would print 1e+1.
+  const fmt = scale.tickFormat(ticks.length, ',~f');
   return ticks.map((t) => ({ x: scale(t), label: ms ? `${+(t * 1000).toFixed(3)} ms` : `${fmt(t)} s` }));
 }

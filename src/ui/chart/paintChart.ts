@@ -1,0 +1,111 @@
+import { labelFits, MIN_MARK_W, type PixelMark } from './lanes.ts';
+import { paintStyle, type PatternId } from './paint.ts';
+import type { Pixels } from './scale.ts';
+
+/** A lane as drawn: its top and height in pixels, and its marks already in pixels. */
+export interface PaintRow {
+  y: Pixels;
+  h: Pixels;
+  thin?: boolean;
+  marks: PixelMark[];
+}
+
+/** The canvas's size in CSS pixels (it covers the plot area only), and the device pixel ratio. */
+export interface ChartBox {
+  plotW: Pixels;
+  height: Pixels;
+  dpr: number;
+}
+
+/**
+ * Above this many lanes or marks a chart draws its marks on one canvas instead of one SVG element each: a drag of
+ * the task-count slider re-creates every mark, and thousands of SVG elements cost tens of milliseconds in layout and
+ * paint, a canvas well under one.
+ */
+export const DENSE = { lanes: 24, marks: 400 } as const;
+
+export function isDense(rows: readonly PaintRow[]): boolean {
+  if (rows.length > DENSE.lanes) return true;
+  let n = 0;
+  for (const r of rows) n += r.marks.length;
+  return n > DENSE.marks;
+}
+
+/** The canvas calls the painter makes: a real 2D context satisfies it, and tests record it. */
+export type ChartContext = Pick<
+  CanvasRenderingContext2D,
+  'fillStyle' | 'globalAlpha' | 'font' | 'textBaseline' | 'fillRect' | 'fillText' | 'clearRect' | 'setTransform'
+>;
+
+/** Overlay fills for each pattern: CanvasPatterns in a browser (see makePatterns). */
+export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
+
+/**
+ * What the SVG chart draws inside its plot, painted: lane backgrounds, every mark with its overlay pattern, and the
+ * bar labels that fit. The SVG on top keeps the lane labels (so they stay readable to assistive technology), the
+ * axis, the playhead and the focus ring.
+ */
+export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: ChartBox, laneFill: string, patterns: PatternFills): void {
+  const { plotW, height, dpr } = box;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, plotW, height);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = laneFill;
+  for (const r of rows) ctx.fillRect(0, r.y, plotW, r.h);
+  for (const r of rows) {
+    for (const m of r.marks) {
+      const st = paintStyle(m.paint);
+      ctx.globalAlpha = st.opacity;
+      ctx.fillStyle = st.fill;
+      // Edges on device pixels, as SVG's crispEdges does: anti-aliased edges would leave seams between adjacent marks.
+      const x0 = Math.round(m.x * dpr) / dpr;
+      const w = Math.max(Math.round((m.x + m.w) * dpr) / dpr - x0, MIN_MARK_W, 1 / dpr);
+      ctx.fillRect(x0, r.y, w, r.h);
+      const overlay = st.pattern === 'none' ? undefined : patterns[st.pattern];
+      if (overlay && m.w >= 2) {
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = overlay;
+        ctx.fillRect(x0, r.y, w, r.h);
+      }
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = '#000';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (const r of rows) for (const m of r.marks) if (labelFits(m, r.thin)) ctx.fillText(m.label, m.x + 4, r.y + r.h / 2);
+}
+
+/** Canvas versions of the SVG patterns in Patterns.svelte (same tiles, same inks). */
+export function makePatterns(ctx: CanvasRenderingContext2D): PatternFills {
+  const tile = (size: number, draw: (t: CanvasRenderingContext2D) => void) => {
+    const c = document.createElement('canvas');
+    c.width = c.height = size;
+    const t = c.getContext('2d');
+    if (!t) return undefined;
+    draw(t);
+    return ctx.createPattern(c, 'repeat') ?? undefined;
+  };
+  const hatch = tile(6, (t) => {
+    t.fillStyle = 'rgba(255,255,255,0.75)';
+    t.fillRect(0, 0, 2.5, 6);
+  });
+  hatch?.setTransform(new DOMMatrix().rotate(45));
+  const dots = tile(5, (t) => {
+    t.fillStyle = 'rgba(0,0,0,0.55)';
+    t.beginPath();
+    t.arc(2.5, 2.5, 1.1, 0, 2 * Math.PI);
+    t.fill();
+  });
+  const cross = tile(6, (t) => {
+    t.strokeStyle = 'rgba(0,0,0,0.45)';
+    t.lineWidth = 1;
+    t.beginPath();
+    t.moveTo(0, 0);
+    t.lineTo(6, 6);
+    t.moveTo(6, 0);
+    t.lineTo(0, 6);
+    t.stroke();
+  });
+  return { hatch, dots, cross };
+}

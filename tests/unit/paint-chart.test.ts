@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { PixelMark } from '../../src/ui/chart/lanes.ts';
+import { paintStyle } from '../../src/ui/chart/paint.ts';
+import { DENSE, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
+
+/** A 2D context that records what is drawn, with the fill, alpha and font in force at each call. */
+class Recorder implements ChartContext {
+  fillStyle: ChartContext['fillStyle'] = '#000';
+  globalAlpha = 1;
+  font = '';
+  textBaseline: CanvasTextBaseline = 'alphabetic';
+  transform: number[] = [];
+  rects: { fill: unknown; alpha: number; x: number; y: number; w: number; h: number }[] = [];
+  texts: { text: string; x: number; y: number; fill: unknown }[] = [];
+  setTransform(...m: unknown[]) {
+    this.transform = m as number[];
+  }
+  clearRect() {}
+  fillRect(x: number, y: number, w: number, h: number) {
+    this.rects.push({ fill: this.fillStyle, alpha: this.globalAlpha, x, y, w, h });
+  }
+  fillText(text: string, x: number, y: number) {
+    this.texts.push({ text, x, y, fill: this.fillStyle });
+  }
+}
+
+const mark = (x: number, w: number, task: number, kind: 'python' | 'native' | 'io', label = ''): PixelMark => ({
+  start: 0, end: 1, x, w, merged: 1, mixed: false, label, detail: '', paint: { by: 'task', task, kind },
+});
+const PATTERNS = { hatch: 'HATCH', dots: 'DOTS', cross: 'CROSS' };
+const BOX = { plotW: 500, height: 100, dpr: 2 };
+
+function paint(rows: PaintRow[]) {
+  const r = new Recorder();
+  paintChart(r, rows, BOX, 'LANE', PATTERNS);
+  return r;
+}
+
+describe('paintChart (the canvas for dense charts)', () => {
+  const rows: PaintRow[] = [
+    { y: 4, h: 22, marks: [mark(0, 200, 0, 'python', 'Doc'), mark(200, 0.2, 1, 'python', 'Grumpy'), mark(210, 30, 1, 'native', 'Grumpy')] },
+    { y: 45, h: 9, thin: true, marks: [mark(10, 100, 0, 'io'), mark(300, 1.5, 0, 'io')] },
+  ];
+  const r = paint(rows);
+
+  it('draws in CSS pixels on a backing store scaled to the device pixel ratio', () => {
+    expect(r.transform).toEqual([2, 0, 0, 2, 0, 0]);
+  });
+
+  it('paints one lane background per lane, the width of the plot', () => {
+    const lanes = r.rects.filter((x) => x.fill === 'LANE');
+    expect(lanes.map((l) => [l.x, l.y, l.w, l.h])).toEqual([[0, 4, 500, 22], [0, 45, 500, 9]]);
+  });
+
+  it('fills each mark once in its paint, never narrower than 0.6 px', () => {
+    const marks = r.rects.filter((x) => x.fill !== 'LANE' && !Object.values(PATTERNS).includes(x.fill as string));
+    expect(marks).toHaveLength(5);
+    rows.flatMap((row) => row.marks).forEach((m, i) => {
+      const st = paintStyle(m.paint);
+      expect(marks[i]).toMatchObject({ fill: st.fill, alpha: st.opacity, x: m.x, w: Math.max(m.w, 0.6) });
+    });
+  });
+
+  it('overlays the kind-of-work pattern only on patterned marks at least 2 px wide', () => {
+    const overlays = r.rects.filter((x) => Object.values(PATTERNS).includes(x.fill as string));
+    expect(overlays.map((o) => [o.fill, o.x])).toEqual([['HATCH', 210], ['DOTS', 10]]);
+  });
+
+  it('snaps mark edges to device pixels, so adjacent marks meet without a seam or overlap', () => {
+    const snapped = paint([{ y: 0, h: 10, marks: [mark(10.3, 5.4, 0, 'python'), mark(15.7, 3, 1, 'python')] }]).rects.filter((x) => x.fill !== 'LANE');
+    expect(snapped.map((x) => [x.x, x.x + x.w])).toEqual([[10.5, 15.5], [15.5, 18.5]]);
+  });
+
+  it('labels bars only where the text fits, and never in the thin waiting lanes', () => {
+    expect(r.texts).toEqual([{ text: 'Doc', x: 4, y: 15, fill: '#000' }]);
+  });
+});
+
+describe('isDense', () => {
+  const lanes = (n: number, marksEach: number): PaintRow[] =>
+    Array.from({ length: n }, (_, i) => ({ y: i * 10, h: 9, marks: Array.from({ length: marksEach }, (_, j) => mark(j, 1, 0, 'python')) }));
+  const cases: [string, PaintRow[], boolean][] = [
+    ['the seven dwarfs (12 lanes, a few marks) stay SVG', lanes(12, 2), false],
+    [`more than ${DENSE.lanes} lanes go to canvas`, lanes(DENSE.lanes + 1, 1), true],
+    [`exactly ${DENSE.lanes} lanes stay SVG`, lanes(DENSE.lanes, 1), false],
+    [`more than ${DENSE.marks} marks go to canvas`, lanes(4, DENSE.marks / 4 + 1), true],
+  ];
+  for (const [name, rows, dense] of cases) it(name, () => expect(isDense(rows)).toBe(dense));
+});
