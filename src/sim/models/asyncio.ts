@@ -3,12 +3,12 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, type ModelInput } from './kit.ts';
+import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 /** The loop's one thread. */
 const LOOP = 0;
 
-interface AsyncioContext {
+interface AsyncioContext extends RuleOutput {
   tasks: Task[];
   profile: CPythonProfile;
   /** The loop's ready queue (`loop._ready`): tasks to resume, FIFO. */
@@ -144,6 +144,7 @@ export const asyncioMachine = setup({
   },
   actions: {
     kernel: kernelAction,
+    finishIfDone: finishIfDone<Ctx>(),
     startLoop: ruleLoop((l) => {
       l.cmds.push({ op: 'spawn', thread: LOOP, label: 'event loop' });
       l.cmds.push({ op: 'burst', thread: LOOP, seconds: l.c.profile.loopStart, task: NO_TASK, step: -1, kind: 'overhead' });
@@ -167,18 +168,20 @@ export const asyncioMachine = setup({
     semFree: input.config.workers ?? Number.MAX_SAFE_INTEGER,
     semWaiters: [],
     finished: 0,
+    out: [],
+    allDone: false,
   }),
   initial: 'idle',
   states: {
-    idle: { on: { START: { target: 'starting', actions: 'startLoop' } } },
+    idle: { on: { START: { target: 'starting', actions: ['startLoop', ...AFTER_RULE] } } },
     /** `asyncio.run()` sets up the loop and creates the tasks. */
-    starting: { on: { BURST_DONE: { target: 'running', actions: 'scheduleAll' } } },
+    starting: { on: { BURST_DONE: { target: 'running', actions: ['scheduleAll', ...AFTER_RULE] } } },
     running: {
       on: {
         ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: 'stepDone' },
-        WAKE: { actions: 'stepDone' },
-        IO_DONE: { actions: 'awaited' },
+        BURST_DONE: { actions: ['stepDone', ...AFTER_RULE] },
+        WAKE: { actions: ['stepDone', ...AFTER_RULE] },
+        IO_DONE: { actions: ['awaited', ...AFTER_RULE] },
       },
     },
     done: { type: 'final' },

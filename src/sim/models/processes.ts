@@ -3,7 +3,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, StartMethod, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, withItem, type ModelInput } from './kit.ts';
+import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, withItem, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 type Phase = 'booting' | 'idle' | 'dispatch' | 'step' | 'result';
 
@@ -13,7 +13,7 @@ interface Worker {
   step: number;
 }
 
-interface ProcessesContext {
+interface ProcessesContext extends RuleOutput {
   tasks: Task[];
   profile: CPythonProfile;
   method: StartMethod;
@@ -155,6 +155,7 @@ export const processesMachine = setup({
   },
   actions: {
     kernel: kernelAction,
+    finishIfDone: finishIfDone<Ctx>(),
     startPool: rulePool((p) => {
       const { c } = p;
       p.cmds.push({ op: 'spawn', thread: c.parent, label: 'main' });
@@ -189,13 +190,15 @@ export const processesMachine = setup({
       queue: input.scenario.tasks.map((_, i) => i),
       workers: Array.from({ length: count }, () => ({ phase: 'booting' as Phase, task: NO_TASK, step: -1 })),
       finished: 0,
+      out: [],
+      allDone: false,
     };
   },
   initial: 'idle',
   states: {
-    idle: { on: { START: { target: 'running', actions: 'startPool' } } },
+    idle: { on: { START: { target: 'running', actions: ['startPool', ...AFTER_RULE] } } },
     running: {
-      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: 'burstDone' }, IO_DONE: { actions: 'ioDone' } },
+      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] }, IO_DONE: { actions: ['ioDone', ...AFTER_RULE] } },
     },
     done: { type: 'final' },
   },

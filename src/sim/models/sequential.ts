@@ -1,12 +1,12 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleRun } from './kit.ts';
+import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 /** The one thread that runs everything. */
 const MAIN = 0;
 
-interface SequentialContext {
+interface SequentialContext extends RuleOutput {
   tasks: Task[];
   task: number;
   step: number;
@@ -48,6 +48,7 @@ export const sequentialMachine = setup({
   },
   actions: {
     kernel: kernelAction,
+    finishIfDone: finishIfDone<Ctx>(),
     beginStep: ruleSeq((r) => {
       r.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
       begin(r);
@@ -59,19 +60,19 @@ export const sequentialMachine = setup({
   },
 }).createMachine({
   id: 'sequential',
-  context: ({ input }) => ({ tasks: input.scenario.tasks, task: 0, step: 0 }),
+  context: ({ input }) => ({ tasks: input.scenario.tasks, task: 0, step: 0, out: [], allDone: false }),
   initial: 'idle',
   states: {
     idle: {
       on: {
         START: {
           target: 'running',
-          actions: 'beginStep',
+          actions: ['beginStep', ...AFTER_RULE],
         },
       },
     },
     running: {
-      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: 'nextStep' }, IO_DONE: { actions: 'nextStep' } },
+      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: ['nextStep', ...AFTER_RULE] }, IO_DONE: { actions: ['nextStep', ...AFTER_RULE] } },
     },
     done: { type: 'final' },
   },

@@ -3,7 +3,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, Task, ThreadsConfig } from '../types.ts';
-import { SEGMENT_OF, kernelAction, ruleAction, type ModelEvent, type RuleRun, type ModelInput } from './kit.ts';
+import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 /** Thread 0 is the main thread; workers are 1…n in the order ThreadPoolExecutor starts them. */
 const MAIN = 0;
@@ -23,7 +23,7 @@ interface PyThread {
   onGil: OnGil;
 }
 
-interface ThreadsContext {
+interface ThreadsContext extends RuleOutput {
   tasks: Task[];
   profile: CPythonProfile;
   interval: Seconds;
@@ -312,6 +312,7 @@ export const threadsMachine = setup({
   },
   actions: {
     kernel: kernelAction,
+    finishIfDone: finishIfDone<Ctx>(),
     startSubmitting: ruleGil((g) => {
       g.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
       g.request(MAIN, 'submit');
@@ -361,17 +362,19 @@ export const threadsMachine = setup({
     gen: 0,
     dropAt: Infinity,
     finished: 0,
+    out: [],
+    allDone: false,
   }),
   initial: 'idle',
   states: {
-    idle: { on: { START: { target: 'running', actions: 'startSubmitting' } } },
+    idle: { on: { START: { target: 'running', actions: ['startSubmitting', ...AFTER_RULE] } } },
     running: {
       on: {
         ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: 'burstDone' },
-        IO_DONE: { actions: 'ioDone' },
-        WAKE: { actions: 'woken' },
-        GIL_TIMEOUT: { guard: 'isCurrentDropRequest', actions: 'dropRequested' },
+        BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] },
+        IO_DONE: { actions: ['ioDone', ...AFTER_RULE] },
+        WAKE: { actions: ['woken', ...AFTER_RULE] },
+        GIL_TIMEOUT: { guard: 'isCurrentDropRequest', actions: ['dropRequested', ...AFTER_RULE] },
       },
     },
     done: { type: 'final' },
