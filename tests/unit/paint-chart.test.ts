@@ -32,7 +32,7 @@ const BOX = { plotW: 500, height: 100, dpr: 2 };
 
 function paint(rows: PaintRow[]) {
   const r = new Recorder();
-  paintChart(r, rows, BOX, 'LANE', PATTERNS);
+  paintChart(r, rows, BOX, PATTERNS);
   return r;
 }
 
@@ -47,13 +47,8 @@ describe('paintChart (the canvas for dense charts)', () => {
     expect(r.transform).toEqual([2, 0, 0, 2, 0, 0]);
   });
 
-  it('paints one lane background per lane, the width of the plot', () => {
-    const lanes = r.rects.filter((x) => x.fill === 'LANE');
-    expect(lanes.map((l) => [l.x, l.y, l.w, l.h])).toEqual([[0, 4, 500, 22], [0, 45, 500, 9]]);
-  });
-
   it('fills each mark once in its paint, never narrower than 0.6 px', () => {
-    const marks = r.rects.filter((x) => x.fill !== 'LANE' && !Object.values(PATTERNS).includes(x.fill as string));
+    const marks = r.rects.filter((x) => !Object.values(PATTERNS).includes(x.fill as string));
     expect(marks).toHaveLength(5);
     rows.flatMap((row) => row.marks).forEach((m, i) => {
       const st = paintStyle(m.paint);
@@ -67,7 +62,7 @@ describe('paintChart (the canvas for dense charts)', () => {
   });
 
   it('snaps mark edges to device pixels, so adjacent marks meet without a seam or overlap', () => {
-    const snapped = paint([{ y: 0, h: 10, marks: [mark(10.3, 5.4, 0, 'python'), mark(15.7, 3, 1, 'python')] }]).rects.filter((x) => x.fill !== 'LANE');
+    const snapped = paint([{ y: 0, h: 10, marks: [mark(10.3, 5.4, 0, 'python'), mark(15.7, 3, 1, 'python')] }]).rects;
     expect(snapped.map((x) => [x.x, x.x + x.w])).toEqual([[10.5, 15.5], [15.5, 18.5]]);
   });
 

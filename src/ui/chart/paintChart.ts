@@ -41,17 +41,14 @@ export type ChartContext = Pick<
 export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
 
 /**
- * What the SVG chart draws inside its plot, painted: lane backgrounds, every mark with its overlay pattern, and the
- * bar labels that fit. The SVG on top keeps the lane labels (so they stay readable to assistive technology), the
- * axis, the playhead and the focus ring.
+ * The SVG chart's marks, painted: every mark with its overlay pattern, and the bar labels that fit. Lane backgrounds
+ * stay in SVG underneath (one path, so the playhead's clip does not cut them) and the SVG on top keeps the lane
+ * labels (readable to assistive technology), the axis, the playhead and the focus ring.
  */
-export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: ChartBox, laneFill: string, patterns: PatternFills): void {
+export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: ChartBox, patterns: PatternFills): void {
   const { plotW, height, dpr } = box;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, plotW, height);
-  ctx.globalAlpha = 1;
-  ctx.fillStyle = laneFill;
-  for (const r of rows) ctx.fillRect(0, r.y, plotW, r.h);
   for (const r of rows) {
     for (const m of r.marks) {
       const st = paintStyle(m.paint);
