@@ -25,7 +25,7 @@ class Recorder implements ChartContext {
 }
 
 const mark = (x: number, w: number, task: number, kind: 'python' | 'native' | 'io', label = ''): PixelMark => ({
-  start: 0, end: 1, x, w, merged: 1, mixed: false, label, detail: '', paint: { by: 'task', task, kind },
+  start: 0, end: 1, x, w, merged: 1, mixed: false, label, detail: () => '', paint: { by: 'task', task, kind },
 });
 const PATTERNS = { hatch: 'HATCH', dots: 'DOTS', cross: 'CROSS' };
 const BOX = { plotW: 500, height: 100, dpr: 2 };

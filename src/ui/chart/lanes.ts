@@ -13,8 +13,8 @@ export interface Mark {
   paint: Paint;
   /** Short text drawn in the bar where it fits. */
   label: string;
-  /** Full text for the tooltip and screen readers. */
-  detail: string;
+  /** Full text for the tooltip and screen readers, made when asked: a heavy run has 50,000 marks and one tooltip. */
+  detail: () => string;
 }
 
 export interface Lane {
@@ -70,7 +70,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
           end: s.end,
           paint: { by: 'state', state: s.state },
           label: STATE_TEXT[s.state],
-          detail: `${sc.tasks[task].name}: ${STATE_TEXT[s.state]}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+          detail: () => `${sc.tasks[task].name}: ${STATE_TEXT[s.state]}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
         })),
     }));
   }
@@ -82,7 +82,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
       end: s.end,
       paint: { by: 'task', task: s.task, kind: s.kind },
       label: run.model === 'processes' ? `${taskLabel(sc, s.task, s.threadLabel)} · ${s.threadLabel.replace('worker ', 'w')}` : taskLabel(sc, s.task, s.threadLabel),
-      detail: `${taskLabel(sc, s.task, s.threadLabel)} on CPU ${core} (${s.threadLabel}): ${KIND_TEXT[s.kind]}${stepText(sc, s.task, s.step)}, ${span(s.start, s.end)}`,
+      detail: () => `${taskLabel(sc, s.task, s.threadLabel)} on CPU ${core} (${s.threadLabel}): ${KIND_TEXT[s.kind]}${stepText(sc, s.task, s.step)}, ${span(s.start, s.end)}`,
     })),
   }));
   if (run.model === 'threads') {
@@ -94,7 +94,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
         end: g.end,
         paint: { by: 'task', task: g.task, kind: 'gil' },
         label: taskLabel(sc, g.task),
-        detail: `${taskLabel(sc, g.task)} holds the GIL${g.forced ? ' (taken by a drop request)' : ''}, ${span(g.start, g.end)}`,
+        detail: () => `${taskLabel(sc, g.task)} holds the GIL${g.forced ? ' (taken by a drop request)' : ''}, ${span(g.start, g.end)}`,
       })),
     });
   }
@@ -107,7 +107,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
         end: l.end,
         paint: { by: 'task', task: l.task, kind: l.kind === 'cpu' ? 'loop-cpu' : l.kind === 'native' ? 'loop-native' : 'loop-blocking' },
         label: `${taskLabel(sc, l.task)}${l.kind === 'blocking-io' ? ' (blocking!)' : ''}`,
-        detail: `the loop runs ${taskLabel(sc, l.task)}: ${l.kind === 'blocking-io' ? 'a blocking call, the loop is stalled' : l.kind === 'cpu' ? 'pure Python' : 'native code'}${stepText(sc, l.task, l.step)}, ${span(l.start, l.end)}`,
+        detail: () => `the loop runs ${taskLabel(sc, l.task)}: ${l.kind === 'blocking-io' ? 'a blocking call, the loop is stalled' : l.kind === 'cpu' ? 'pure Python' : 'native code'}${stepText(sc, l.task, l.step)}, ${span(l.start, l.end)}`,
       })),
     });
   }
@@ -125,7 +125,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
         end: s.end,
         paint: { by: 'task', task, kind: 'io' },
         label: '',
-        detail: `${sc.tasks[task].name} waits on I/O${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+        detail: () => `${sc.tasks[task].name} waits on I/O${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
       })),
     });
     first = false;
@@ -172,7 +172,8 @@ export function toPixels(marks: Mark[], scale: TimeScale): PixelMark[] {
       prev.end = m.end;
       prev.w = x1 - prev.x;
       if (prev.mixed) prev.label = '';
-      prev.detail = `${prev.merged} slices too short to draw apart${prev.mixed ? ' (several tasks)' : ''}, ${span(prev.start, prev.end)}`;
+      const { merged, mixed, start, end } = prev;
+      prev.detail = () => `${merged} slices too short to draw apart${mixed ? ' (several tasks)' : ''}, ${span(start, end)}`;
       continue;
     }
     longest = m.end - m.start;
