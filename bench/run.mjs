@@ -9,7 +9,7 @@ const results = [];
 const report = (name, value, unit, goal) => {
   const ok = value < goal;
   results.push(ok);
-  console.log(`${name}: ${value.toFixed(unit === 'KB' ? 1 : 2)} ${unit} (goal < ${goal} ${unit}) ${ok ? 'ok' : 'MISSED'}`);
+  console.log(`${name}: ${value.toFixed(unit === 'KB' ? 1 : unit ? 2 : 0)}${unit && ' ' + unit} (goal < ${goal}${unit && ' ' + unit}) ${ok ? 'ok' : 'MISSED'}`);
 };
 
 // 1. The simulator, in Node.
@@ -54,11 +54,12 @@ try {
       const play = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Play');
       play.click();
       const times = [];
+      // Until `ms` have passed or playback reaches the end (idle frames after it are paced at 60 Hz and cost nothing).
       await new Promise((done) => {
         const t0 = performance.now();
         const f = (t) => {
           times.push(t);
-          if (t - t0 < ms) requestAnimationFrame(f);
+          if (t - t0 < ms && play.textContent === 'Pause') requestAnimationFrame(f);
           else done();
         };
         requestAnimationFrame(f);
@@ -72,29 +73,50 @@ try {
   const med = (xs) => pct(xs, 0.5);
 
   const hv = await playFrames(`${base}?s=file&f=${b64(JSON.stringify(heavy))}&view=cores&m=0&speed=16`, 3000);
-  report(`frames  heavy scenario (16,000 GIL slices), playing at 16×: ${hv.length} frames in 3 s unpaced, median ${med(hv).toFixed(1)} ms, p95 frame time`, pct(hv, 0.95), 'ms', 16.7);
+  report(`frames  heavy scenario (16,000 GIL slices), playing at 16×: ${hv.length} frames unpaced, median ${med(hv).toFixed(1)} ms, p95 frame time`, pct(hv, 0.95), 'ms', 16.7);
   const cmp = await playFrames(`${base}?view=compare&speed=4`, 3000);
-  report(`frames  compare view, the four models of the seven dwarfs, playing at 4×: ${cmp.length} frames in 3 s unpaced, median ${med(cmp).toFixed(1)} ms, p95 frame time`, pct(cmp, 0.95), 'ms', 16.7);
+  report(`frames  compare view, the four models of the seven dwarfs, playing at 4×: ${cmp.length} frames unpaced, median ${med(cmp).toFixed(1)} ms, p95 frame time`, pct(cmp, 0.95), 'ms', 16.7);
   const five = await playFrames(`${base}?s=collatz&view=compare&speed=4`, 3000);
-  report(`frames  compare view, collatz's five models (2,000 GIL slices), playing at 4×: ${five.length} frames in 3 s unpaced, median ${med(five).toFixed(1)} ms, p95 frame time`, pct(five, 0.95), 'ms', 16.7);
+  report(`frames  compare view, collatz's five models (2,000 GIL slices), playing at 4×: ${five.length} frames unpaced, median ${med(five).toFixed(1)} ms, p95 frame time`, pct(five, 0.95), 'ms', 16.7);
 
   const page = await browser.newPage({ viewport });
-  // Dragging the task-count slider from 1 to 64: time from the input event to the next painted frame.
-  await page.goto(`${base}?view=compare`);
-  await page.locator('figure.gantt').first().waitFor();
-  const drag = await page.evaluate(async () => {
-    const slider = [...document.querySelectorAll('input[type=range]')][0];
-    const out = [];
-    for (let n = 1; n <= 64; n++) {
-      const t0 = performance.now();
-      slider.value = String(n);
-      slider.dispatchEvent(new Event('input', { bubbles: true }));
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-      out.push(performance.now() - t0);
-    }
-    return out;
-  });
-  report(`drag    task-count slider 1→64 under all four models: median ${med(drag).toFixed(1)} ms, max ${Math.max(...drag).toFixed(1)} ms, p95 input-to-frame`, pct(drag, 0.95), 'ms', 50);
+  // Dragging a slider: from the input event to the painted frame that shows the charts for it (the simulation may
+  // run in a worker, so the next frame alone would prove nothing), and the main-thread tasks over 50 ms meanwhile
+  // (what would make the page stutter under the user's finger).
+  async function drag(url, sliderName, values) {
+    await page.goto(url);
+    await page.locator('figure.gantt').first().waitFor();
+    await page.waitForTimeout(300);
+    return page.evaluate(
+      async ({ sliderName, values }) => {
+        const long = [];
+        new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+        const slider = [...document.querySelectorAll('label')].find((l) => l.textContent.includes(sliderName)).querySelector('input');
+        const charts = document.querySelector('#charts');
+        const out = [];
+        for (const v of values) {
+          const before = charts.dataset.generation;
+          const t0 = performance.now();
+          slider.value = String(v);
+          slider.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((shown) => {
+            const f = () => (charts.dataset.generation !== before ? setTimeout(shown, 0) : requestAnimationFrame(f));
+            requestAnimationFrame(f);
+          });
+          out.push(performance.now() - t0);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        return { out, long };
+      },
+      { sliderName, values },
+    );
+  }
+  const tasks = await drag(`${base}?view=compare`, 'Tasks', Array.from({ length: 64 }, (_, i) => i + 1));
+  report(`drag    task-count slider 1→64 under all four models: median ${med(tasks.out).toFixed(1)} ms, max ${Math.max(...tasks.out).toFixed(1)} ms, ${tasks.long.length} main-thread tasks over 50 ms; p95 input to the frame showing it`, pct(tasks.out, 0.95), 'ms', 50);
+  // The heavy scenario costs ~200 ms a run, which goes to the worker; receiving and laying out its 64,000 spans still
+  // costs the main thread. Printed for information: no goal is set for it.
+  const si = await drag(`${base}?s=file&f=${b64(JSON.stringify(heavy))}&view=cores&m=0`, 'GIL switch interval', [0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.86, 0.88]);
+  console.log(`info    GIL switch interval dragged on the heavy scenario (simulated in the worker): median ${med(si.out).toFixed(0)} ms from input to the frame showing each run; ${si.long.length} main-thread tasks over 50 ms, longest ${Math.max(0, ...si.long).toFixed(0)} ms`);
 } finally {
   await unpaced.close();
   await browser.close();

@@ -91,6 +91,21 @@ test('dragging the task-count slider re-simulates live, draws dense charts on ca
   await expect(slider).toHaveValue('7');
 });
 
+test('a costly re-simulation runs in a worker and its result replaces the chart when done', async ({ page }) => {
+  const heavy = { name: 'heavy', cores: 8, tasks: Array.from({ length: 8 }, (_, i) => ({ name: `T${i}`, steps: [{ kind: 'cpu', seconds: 10 }] })), models: [{ model: 'threads', switchIntervalMs: 5 }] };
+  await page.goto(`./?s=file&f=${Buffer.from(JSON.stringify(heavy)).toString('base64url')}&view=cores&m=0`);
+  const charts = page.locator('#charts');
+  await expect(page.getByRole('application')).toHaveAccessibleName(/switch interval 5 ms/);
+  const before = await charts.getAttribute('data-generation');
+  await page.getByRole('slider', { name: /GIL switch interval/ }).fill('1');
+  // The control answers at once; the chart follows when the worker is done.
+  await expect(page.getByText('GIL switch interval: 10 ms')).toBeVisible();
+  await expect(charts).not.toHaveAttribute('data-generation', before!, { timeout: 15000 });
+  await expect(page.getByRole('application')).toHaveAccessibleName(/switch interval 10 ms/);
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  expect(loaded.some((n) => /simWorker/.test(n))).toBe(true);
+});
+
 test('a bad scenario file shows what is wrong and keeps the current scenario', async ({ page }) => {
   await page.goto('./');
   const bad = JSON.stringify({ name: 'bad', cores: 2, tasks: [{ name: 'x', steps: [{ kind: 'gpu', seconds: 1 }] }] });

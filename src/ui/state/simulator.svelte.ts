@@ -1,0 +1,149 @@
+import { simulateScenario } from '../../sim/simulate.ts';
+import type { ModelRun } from '../../sim/timeline.ts';
+import type { Scenario } from '../../sim/types.ts';
+
+/** A scenario and the runs simulated from it: what the charts show. */
+export interface Simulated {
+  scenario: Scenario;
+  runs: ModelRun[];
+}
+
+/** The worker's protocol: a scenario in; its runs, or why it could not be simulated, out. */
+export type SimRequest = { id: number; scenario: Scenario };
+export type SimResponse = { id: number; ok: true; runs: ModelRun[]; ms: number } | { id: number; ok: false; error: string; ms: number };
+
+/** The part of a Worker the simulator uses (a test can supply a fake). */
+export interface SimWorker {
+  postMessage(message: SimRequest): void;
+  onmessage: ((e: MessageEvent<SimResponse>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
+  terminate(): void;
+}
+
+const defaultWorker = (): SimWorker => new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module' }) as unknown as SimWorker;
+
+export interface SimulatorOptions {
+  makeWorker?: (() => SimWorker) | null;
+  /** A clock in milliseconds, to time simulations. */
+  now?: () => number;
+  /** When recent simulations took longer than this, the next goes to the worker. */
+  budgetMs?: number;
+}
+
+/**
+ * Simulates what the controls ask for, on the main thread when that is quick (the next frame shows it) and in a
+ * Web Worker when it is not (a slider never freezes under the user's finger while, say, 16,000 GIL slices are
+ * simulated). Recent simulations' cost decides where the next one runs: a drag asks for similar work each time.
+ * Invariants:
+ * - `shown` always holds a scenario that simulated cleanly with its runs; a failure sets `error` and keeps it.
+ * - At most one request is in the worker, and nothing runs here meanwhile (so results arrive in request order);
+ *   while it runs, newer requests replace each other, so a fast drag simulates the latest position, not every one.
+ * - Without a worker (or after it fails) every request runs here.
+ */
+export class Simulator {
+  shown = $state.raw<Simulated>() as Simulated;
+  /** How many results have been shown: a test or benchmark waits for it to move. */
+  generation = $state(0);
+  error = $state<string | null>(null);
+  private worker: SimWorker | null = null;
+  private inFlight: { id: number; scenario: Scenario } | null = null;
+  private pending: Scenario | null = null;
+  private latest: Scenario;
+  private nextId = 1;
+  private readonly now: () => number;
+  private readonly budgetMs: number;
+  /** The last three simulations' cost in milliseconds, wherever they ran; their median decides (one slow run, say a
+   * garbage collection, does not send a drag to the worker). */
+  private costs: number[] = [];
+
+  /** `first` is simulated at once (the first paint has charts); it must simulate cleanly. */
+  constructor(first: Scenario, { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16 }: SimulatorOptions = {}) {
+    this.now = now;
+    this.budgetMs = budgetMs;
+    // Timed, though it also pays for compiling the simulator: better a cheap scenario's next run goes to the worker
+    // than a costly one's runs here.
+    const t0 = now();
+    this.shown = { scenario: first, runs: simulateScenario(first) };
+    this.timed(now() - t0);
+    this.latest = first;
+    try {
+      this.worker = makeWorker?.() ?? null;
+    } catch {
+      this.worker = null;
+    }
+    if (this.worker) {
+      this.worker.onmessage = (e) => this.received(e.data);
+      this.worker.onerror = () => this.lost();
+      // Warm the worker's compiler on the first scenario, so its first real answer is not its slowest (id 0: no reply
+      // is awaited).
+      this.worker.postMessage({ id: 0, scenario: $state.snapshot(first) as Scenario });
+    }
+  }
+
+  /** Simulate `scenario` and show it when done; a request equal to the latest one is ignored. */
+  request(scenario: Scenario): void {
+    if (scenario === this.latest) return;
+    this.latest = scenario;
+    this.route(scenario);
+  }
+
+  destroy(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private route(scenario: Scenario): void {
+    if (this.inFlight) this.pending = scenario;
+    else if (!this.worker || this.recentCost() <= this.budgetMs) this.runHere(scenario);
+    else this.post(scenario);
+  }
+
+  private post(scenario: Scenario): void {
+    this.inFlight = { id: this.nextId++, scenario };
+    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario });
+  }
+
+  private received(r: SimResponse): void {
+    const sent = this.inFlight;
+    if (!sent || r.id !== sent.id) return;
+    this.inFlight = null;
+    this.timed(r.ms);
+    if (r.ok) {
+      this.shown = { scenario: sent.scenario, runs: r.runs };
+      this.generation++;
+      this.error = null;
+    } else this.error = r.error;
+    const next = this.pending;
+    this.pending = null;
+    if (next) this.route(next);
+  }
+
+  /** The worker died (it should not): carry on without it. */
+  private lost(): void {
+    const redo = this.pending ?? this.inFlight?.scenario;
+    this.destroy();
+    this.inFlight = this.pending = null;
+    if (redo) this.runHere(redo);
+  }
+
+  private runHere(scenario: Scenario): void {
+    const t0 = this.now();
+    try {
+      this.shown = { scenario, runs: simulateScenario(scenario) };
+      this.generation++;
+      this.error = null;
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+    this.timed(this.now() - t0);
+  }
+
+  private timed(ms: number): void {
+    this.costs = [...this.costs.slice(-2), ms];
+  }
+
+  private recentCost(): number {
+    const c = [...this.costs].sort((a, b) => a - b);
+    return c.length ? c[c.length >> 1] : 0;
+  }
+}

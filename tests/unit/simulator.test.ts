@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { simulateScenario } from '../../src/sim/simulate.ts';
+import type { Scenario } from '../../src/sim/types.ts';
+import { Simulator, type SimRequest, type SimResponse, type SimWorker } from '../../src/ui/state/simulator.svelte.ts';
+import { scenario } from './helpers.ts';
+
+/** A worker that answers only when the test says so, with the cost the test chooses. */
+class FakeWorker implements SimWorker {
+  sent: SimRequest[] = [];
+  onmessage: ((e: MessageEvent<SimResponse>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  terminated = false;
+  postMessage(m: SimRequest) {
+    if (m.id !== 0) this.sent.push(m);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  answer(ms = 100) {
+    const { id, scenario } = this.sent.shift()!;
+    let data: SimResponse;
+    try {
+      data = { id, ok: true, runs: simulateScenario(scenario), ms };
+    } catch (e) {
+      data = { id, ok: false, error: (e as Error).message, ms };
+    }
+    this.onmessage!({ data } as MessageEvent<SimResponse>);
+  }
+}
+
+const tasks = (n: number): Scenario => scenario(2, Array.from({ length: n }, (_, i) => [`t${i}`, ['cpu', 0.01]] as [string, [string, number]]));
+const broken = (): Scenario => ({ ...tasks(1), models: [{ model: 'gpu' } as unknown as Scenario['models'][number]] });
+
+/** A simulator whose clock makes every simulation here cost `ms.here` milliseconds. */
+function make(here: number) {
+  const worker = new FakeWorker();
+  let t = 0;
+  const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += here), budgetMs: 16 });
+  return { sim, worker };
+}
+const shownTasks = (sim: Simulator) => sim.shown.scenario.tasks.length;
+
+describe('Simulator: where a simulation runs, and what is shown meanwhile', () => {
+  it('cheap simulations run at once on the main thread', () => {
+    const { sim, worker } = make(2);
+    sim.request(tasks(2));
+    expect(shownTasks(sim)).toBe(2);
+    expect(sim.shown.runs).toHaveLength(4);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('costly simulations go to the worker; the last result stays shown until it answers', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    expect(shownTasks(sim)).toBe(1);
+    expect(worker.sent.map((r) => r.scenario.tasks.length)).toEqual([2]);
+    const g = sim.generation;
+    worker.answer();
+    expect(shownTasks(sim)).toBe(2);
+    expect(sim.generation).toBe(g + 1);
+  });
+
+  it('while the worker is busy, only the latest request waits: a fast drag skips what it passed', () => {
+    const { sim, worker } = make(100);
+    for (const n of [2, 3, 4, 5]) sim.request(tasks(n));
+    worker.answer();
+    expect(shownTasks(sim)).toBe(2);
+    expect(worker.sent.map((r) => r.scenario.tasks.length)).toEqual([5]);
+    worker.answer();
+    expect(shownTasks(sim)).toBe(5);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('once the work is cheap again (median of the last three), requests come back to the main thread', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    worker.answer(3);
+    sim.request(tasks(3));
+    worker.answer(3);
+    sim.request(tasks(4));
+    expect(shownTasks(sim)).toBe(4);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('one slow run among quick ones does not send the next to the worker', () => {
+    let t = 0;
+    const costs = [2, 2, 40, 2];
+    const worker = new FakeWorker();
+    let k = 0;
+    const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += costs[Math.floor(k++ / 2)] ?? 2) });
+    sim.request(tasks(2));
+    sim.request(tasks(3));
+    sim.request(tasks(4));
+    expect(shownTasks(sim)).toBe(4);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('the same scenario object twice is simulated once', () => {
+    const { sim, worker } = make(100);
+    const s = tasks(3);
+    sim.request(s);
+    sim.request(s);
+    expect(worker.sent).toHaveLength(1);
+  });
+});
+
+describe('Simulator: bad input never replaces the last good result', () => {
+  it('on the main thread: the error is kept and so is the result', () => {
+    const { sim } = make(2);
+    sim.request(broken());
+    expect(shownTasks(sim)).toBe(1);
+    expect(sim.error).toMatch(/\w/);
+    sim.request(tasks(3));
+    expect(sim.error).toBeNull();
+    expect(shownTasks(sim)).toBe(3);
+  });
+
+  it('in the worker: its error is shown and the result kept', () => {
+    const { sim, worker } = make(100);
+    sim.request(broken());
+    worker.answer();
+    expect(shownTasks(sim)).toBe(1);
+    expect(sim.error).toMatch(/\w/);
+  });
+
+  it('if the worker dies, its pending request and all later ones run on the main thread', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    sim.request(tasks(3));
+    worker.onerror!({} as ErrorEvent);
+    expect(worker.terminated).toBe(true);
+    expect(shownTasks(sim)).toBe(3);
+    sim.request(tasks(4));
+    expect(shownTasks(sim)).toBe(4);
+  });
+
+  it('without a worker at all, everything runs here', () => {
+    const sim = new Simulator(tasks(1), {
+      makeWorker: () => {
+        throw new Error('no workers here');
+      },
+    });
+    sim.request(tasks(6));
+    expect(shownTasks(sim)).toBe(6);
+  });
+});
