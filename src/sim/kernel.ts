@@ -104,7 +104,11 @@ export class Kernel {
     send({ type: 'START', at: 0 });
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
     for (let n = 0; !finished(); n++) {
-      if (n > maxEvents) throw new Error(`simulation did not finish within ${maxEvents} events`);
+      if (n > maxEvents) {
+        throw new Error(
+          `more than ${maxEvents.toLocaleString('en')} scheduling events (GIL hand-offs, time slices, wake-ups) by ${this.now.toFixed(1)} s of simulated time, too many to simulate and draw here; a longer switch interval, fewer or shorter tasks need fewer`,
+        );
+      }
       this.dispatch();
       let t = Infinity;
       let what = 0; // 1 burst done, 2 slice end, 3 agenda

@@ -37,15 +37,27 @@ export function totalWork(scenario: Scenario): Seconds {
   return sum;
 }
 
+/** How much a caller lets a run do before it gives up with an error saying why. */
+export interface SimLimits {
+  /** Kernel events (the default, 5 million, is minutes of work; an interactive caller wants far fewer). */
+  maxEvents?: number;
+}
+
 /** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
-export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): ModelRun {
+export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE, limits: SimLimits = {}): ModelRun {
   const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
   const actor = createActor(ENGINE[config.model], { input: { scenario, config, profile } });
   KERNELS.set(actor, kernel);
   let failure: unknown;
   actor.subscribe({ error: (e) => (failure = e) });
   actor.start();
-  const end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active');
+  let end: Seconds;
+  try {
+    end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active', limits.maxEvents);
+  } catch (e) {
+    actor.stop();
+    throw new Error(`${config.model}: ${(e as Error).message}`);
+  }
   if (failure) throw failure;
   const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]));
   if (stuck >= 0) throw new Error(`${config.model}: task ${scenario.tasks[stuck].name} never finished (simulator bug)`);
@@ -70,6 +82,6 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
 }
 
 /** Every model the scenario lists, in its order. */
-export function simulateScenario(scenario: Scenario, profile: CPythonProfile = DEFAULT_PROFILE): ModelRun[] {
-  return scenario.models.map((m) => runModel(scenario, m, profile));
+export function simulateScenario(scenario: Scenario, profile: CPythonProfile = DEFAULT_PROFILE, limits: SimLimits = {}): ModelRun[] {
+  return scenario.models.map((m) => runModel(scenario, m, profile, limits));
 }

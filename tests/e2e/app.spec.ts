@@ -106,6 +106,22 @@ test('a costly re-simulation runs in a worker and its result replaces the chart 
   expect(loaded.some((n) => /simWorker/.test(n))).toBe(true);
 });
 
+test('a slider at an extreme that needs too much work says so, and the chart stays', async ({ page }) => {
+  const heavy = { name: 'heavy', cores: 8, tasks: Array.from({ length: 8 }, (_, i) => ({ name: `T${i}`, steps: [{ kind: 'cpu', seconds: 10 }] })), models: [{ model: 'threads', switchIntervalMs: 5 }] };
+  await page.goto(`./?s=file&f=${Buffer.from(JSON.stringify(heavy)).toString('base64url')}&view=cores&m=0`);
+  const before = await page.locator('#charts').getAttribute('data-generation');
+  // 80 s of pure Python at a 0.1 ms switch interval: 800,000 GIL hand-offs.
+  await page.getByRole('slider', { name: /GIL switch interval/ }).fill('-1');
+  await expect(page.getByRole('alert')).toContainText(/could not be simulated \(threads: more than 200,000 scheduling events.*longer switch interval/, { timeout: 20000 });
+  await expect(page.getByRole('alert')).toContainText('the last good result stays');
+  await expect(page.getByRole('application')).toHaveAccessibleName(/switch interval 5 ms/);
+  await expect(page.locator('#charts')).toHaveAttribute('data-generation', before!);
+  // Back to a sane value, and it simulates again.
+  await page.getByRole('slider', { name: /GIL switch interval/ }).fill('1');
+  await expect(page.getByRole('application')).toHaveAccessibleName(/switch interval 10 ms/, { timeout: 20000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
 test('a bad scenario file shows what is wrong and keeps the current scenario', async ({ page }) => {
   await page.goto('./');
   const bad = JSON.stringify({ name: 'bad', cores: 2, tasks: [{ name: 'x', steps: [{ kind: 'gpu', seconds: 1 }] }] });

@@ -108,3 +108,14 @@ describe('the summary', () => {
     expect(runModel(fourCpu, { model: 'processes' }).summary.gilWait).toBe(0);
   });
 });
+
+describe('limits', () => {
+  it('a run that needs more events than its caller allows stops with a message naming the model and what to change', () => {
+    const s = scenario(4, [['a', ['cpu', 10]], ['b', ['cpu', 10]]]);
+    expect(() => runModel(s, { model: 'threads', switchIntervalMs: 1 }, undefined, { maxEvents: 1000 })).toThrow(
+      /^threads: more than 1,000 scheduling events .* by \d+\.\d s of simulated time, .*longer switch interval/,
+    );
+    // The same run within the limit finishes: 20 s at 1 ms is about 20,000 hand-offs.
+    expect(runModel(s, { model: 'threads', switchIntervalMs: 1 }, undefined, { maxEvents: 100_000 }).summary.gilSwitches).toBeGreaterThan(19_000);
+  });
+});

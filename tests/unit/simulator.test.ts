@@ -17,10 +17,10 @@ class FakeWorker implements SimWorker {
     this.terminated = true;
   }
   answer(ms = 100) {
-    const { id, scenario } = this.sent.shift()!;
+    const { id, scenario, maxEvents } = this.sent.shift()!;
     let data: SimResponse;
     try {
-      data = { id, ok: true, runs: simulateScenario(scenario), ms };
+      data = { id, ok: true, runs: simulateScenario(scenario, undefined, { maxEvents }), ms };
     } catch (e) {
       data = { id, ok: false, error: (e as Error).message, ms };
     }
@@ -132,6 +132,19 @@ describe('Simulator: bad input never replaces the last good result', () => {
     expect(shownTasks(sim)).toBe(3);
     sim.request(tasks(4));
     expect(shownTasks(sim)).toBe(4);
+  });
+
+  it('a scenario too big to simulate here gets a message saying so, wherever it runs', () => {
+    const long = scenario(2, [['a', ['cpu', 5]], ['b', ['cpu', 5]]], [{ model: 'threads', switchIntervalMs: 0.1 }]);
+    for (const here of [2, 100]) {
+      const worker = new FakeWorker();
+      let t = 0;
+      const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += here), maxEvents: 5000 });
+      sim.request(long);
+      if (worker.sent.length) worker.answer();
+      expect(shownTasks(sim)).toBe(1);
+      expect(sim.error).toMatch(/^threads: more than 5,000 scheduling events/);
+    }
   });
 
   it('without a worker at all, everything runs here', () => {

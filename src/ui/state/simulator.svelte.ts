@@ -1,3 +1,4 @@
+import { DEFAULT_PROFILE } from '../../sim/profile.ts';
 import { simulateScenario } from '../../sim/simulate.ts';
 import type { ModelRun } from '../../sim/timeline.ts';
 import type { Scenario } from '../../sim/types.ts';
@@ -9,7 +10,14 @@ export interface Simulated {
 }
 
 /** The worker's protocol: a scenario in; its runs, or why it could not be simulated, out. */
-export type SimRequest = { id: number; scenario: Scenario };
+export type SimRequest = { id: number; scenario: Scenario; maxEvents: number };
+
+/**
+ * The most kernel events one model may take in the app: ~2.5 s of work, and a timeline still quick to draw. The heavy
+ * benchmark (16,000 GIL hand-offs) takes 16,000; a 0.1 ms switch interval over minutes of pure Python would take
+ * millions, and gets a message instead.
+ */
+export const APP_MAX_EVENTS = 200_000;
 export type SimResponse = { id: number; ok: true; runs: ModelRun[]; ms: number } | { id: number; ok: false; error: string; ms: number };
 
 /** The part of a Worker the simulator uses (a test can supply a fake). */
@@ -28,6 +36,7 @@ export interface SimulatorOptions {
   now?: () => number;
   /** When recent simulations took longer than this, the next goes to the worker. */
   budgetMs?: number;
+  maxEvents?: number;
 }
 
 /**
@@ -52,18 +61,20 @@ export class Simulator {
   private nextId = 1;
   private readonly now: () => number;
   private readonly budgetMs: number;
+  private readonly maxEvents: number;
   /** The last three simulations' cost in milliseconds, wherever they ran; their median decides (one slow run, say a
    * garbage collection, does not send a drag to the worker). */
   private costs: number[] = [];
 
   /** `first` is simulated at once (the first paint has charts); it must simulate cleanly. */
-  constructor(first: Scenario, { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16 }: SimulatorOptions = {}) {
+  constructor(first: Scenario, { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS }: SimulatorOptions = {}) {
     this.now = now;
     this.budgetMs = budgetMs;
+    this.maxEvents = maxEvents;
     // Timed, though it also pays for compiling the simulator: better a cheap scenario's next run goes to the worker
     // than a costly one's runs here.
     const t0 = now();
-    this.shown = { scenario: first, runs: simulateScenario(first) };
+    this.shown = { scenario: first, runs: this.simulate(first) };
     this.timed(now() - t0);
     this.latest = first;
     try {
@@ -76,7 +87,7 @@ export class Simulator {
       this.worker.onerror = () => this.lost();
       // Warm the worker's compiler on the first scenario, so its first real answer is not its slowest (id 0: no reply
       // is awaited).
-      this.worker.postMessage({ id: 0, scenario: $state.snapshot(first) as Scenario });
+      this.worker.postMessage({ id: 0, scenario: $state.snapshot(first) as Scenario, maxEvents: this.maxEvents });
     }
   }
 
@@ -100,7 +111,7 @@ export class Simulator {
 
   private post(scenario: Scenario): void {
     this.inFlight = { id: this.nextId++, scenario };
-    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario });
+    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, maxEvents: this.maxEvents });
   }
 
   private received(r: SimResponse): void {
@@ -129,13 +140,17 @@ export class Simulator {
   private runHere(scenario: Scenario): void {
     const t0 = this.now();
     try {
-      this.shown = { scenario, runs: simulateScenario(scenario) };
+      this.shown = { scenario, runs: this.simulate(scenario) };
       this.generation++;
       this.error = null;
     } catch (e) {
       this.error = (e as Error).message;
     }
     this.timed(this.now() - t0);
+  }
+
+  private simulate(scenario: Scenario) {
+    return simulateScenario(scenario, DEFAULT_PROFILE, { maxEvents: this.maxEvents });
   }
 
   private timed(ms: number): void {
