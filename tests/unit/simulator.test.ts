@@ -35,7 +35,7 @@ const broken = (): Scenario => ({ ...tasks(1), models: [{ model: 'gpu' } as unkn
 function make(here: number) {
   const worker = new FakeWorker();
   let t = 0;
-  const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += here), budgetMs: 16 });
+  const sim = new Simulator(tasks(1), () => tasks(1), { makeWorker: () => worker, now: () => (t += here), budgetMs: 16 });
   return { sim, worker };
 }
 const shownTasks = (sim: Simulator) => sim.shown.scenario.tasks.length;
@@ -87,7 +87,7 @@ describe('Simulator: where a simulation runs, and what is shown meanwhile', () =
     const costs = [2, 2, 40, 2];
     const worker = new FakeWorker();
     let k = 0;
-    const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += costs[Math.floor(k++ / 2)] ?? 2) });
+    const sim = new Simulator(tasks(1), () => tasks(1), { makeWorker: () => worker, now: () => (t += costs[Math.floor(k++ / 2)] ?? 2) });
     sim.request(tasks(2));
     sim.request(tasks(3));
     sim.request(tasks(4));
@@ -139,7 +139,7 @@ describe('Simulator: bad input never replaces the last good result', () => {
     for (const here of [2, 100]) {
       const worker = new FakeWorker();
       let t = 0;
-      const sim = new Simulator(tasks(1), { makeWorker: () => worker, now: () => (t += here), maxEvents: 5000 });
+      const sim = new Simulator(tasks(1), () => tasks(1), { makeWorker: () => worker, now: () => (t += here), maxEvents: 5000 });
       sim.request(long);
       if (worker.sent.length) worker.answer();
       expect(shownTasks(sim)).toBe(1);
@@ -147,8 +147,19 @@ describe('Simulator: bad input never replaces the last good result', () => {
     }
   });
 
+  it('a first scenario that cannot be simulated shows the fallback, says why, and is not simulated again', () => {
+    const worker = new FakeWorker();
+    const first = broken();
+    const sim = new Simulator(first, () => tasks(2), { makeWorker: () => worker });
+    expect(shownTasks(sim)).toBe(2);
+    expect(sim.error).toMatch(/\w/);
+    sim.request(first);
+    expect(worker.sent).toEqual([]);
+    expect(sim.error).toMatch(/\w/);
+  });
+
   it('without a worker at all, everything runs here', () => {
-    const sim = new Simulator(tasks(1), {
+    const sim = new Simulator(tasks(1), () => tasks(1), {
       makeWorker: () => {
         throw new Error('no workers here');
       },

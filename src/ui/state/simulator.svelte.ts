@@ -66,15 +66,29 @@ export class Simulator {
    * garbage collection, does not send a drag to the worker). */
   private costs: number[] = [];
 
-  /** `first` is simulated at once (the first paint has charts); it must simulate cleanly. */
-  constructor(first: Scenario, { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS }: SimulatorOptions = {}) {
+  /**
+   * `first` is simulated at once, so the first paint has charts. If it cannot be, `error` says why and `fallback`
+   * (which must simulate cleanly) is shown instead; `first` still counts as the latest request, so asking for it
+   * again does not redo the failing work.
+   */
+  constructor(
+    first: Scenario,
+    fallback: () => Scenario,
+    { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS }: SimulatorOptions = {},
+  ) {
     this.now = now;
     this.budgetMs = budgetMs;
     this.maxEvents = maxEvents;
     // Timed, though it also pays for compiling the simulator: better a cheap scenario's next run goes to the worker
     // than a costly one's runs here.
     const t0 = now();
-    this.shown = { scenario: first, runs: this.simulate(first) };
+    try {
+      this.shown = { scenario: first, runs: this.simulate(first) };
+    } catch (e) {
+      this.error = (e as Error).message;
+      const other = fallback();
+      this.shown = { scenario: other, runs: this.simulate(other) };
+    }
     this.timed(now() - t0);
     this.latest = first;
     try {
@@ -87,7 +101,7 @@ export class Simulator {
       this.worker.onerror = () => this.lost();
       // Warm the worker's compiler on the first scenario, so its first real answer is not its slowest (id 0: no reply
       // is awaited).
-      this.worker.postMessage({ id: 0, scenario: $state.snapshot(first) as Scenario, maxEvents: this.maxEvents });
+      this.worker.postMessage({ id: 0, scenario: $state.snapshot(this.shown.scenario) as Scenario, maxEvents: this.maxEvents });
     }
   }
 
