@@ -7,7 +7,7 @@ import { threadsMachine } from './models/threads.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { summarise } from './summary.ts';
 import type { ModelRun } from './timeline.ts';
-import type { ModelConfig, ModelName, Scenario, Seconds } from './types.ts';
+import { MODEL_NAMES, type ModelConfig, type ModelName, type Scenario, type Seconds } from './types.ts';
 
 export const MACHINES: Record<ModelName, AnyStateMachine> = {
   sequential: sequentialMachine,
@@ -46,7 +46,9 @@ export interface SimLimits {
 /** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
 export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE, limits: SimLimits = {}): ModelRun {
   const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
-  const actor = createActor(ENGINE[config.model], { input: { scenario, config, profile } });
+  const machine = ENGINE[config.model];
+  if (!machine) throw new Error(`no such model: ${JSON.stringify(config.model)} (expected one of ${MODEL_NAMES.join(', ')})`);
+  const actor = createActor(machine, { input: { scenario, config, profile } });
   KERNELS.set(actor, kernel);
   let failure: unknown;
   actor.subscribe({ error: (e) => (failure = e) });
