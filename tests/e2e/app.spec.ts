@@ -192,7 +192,7 @@ test('focusing a chart and pressing arrows reads out a bar', async ({ page }) =>
 
 test('hovering a bar shows task, kind and times', async ({ page }) => {
   await page.goto('./?s=collatz&t=10');
-  const chart = page.getByTestId('chart-m2').locator('svg');
+  const chart = page.getByTestId('chart-m2').getByRole('application');
   const box = (await chart.boundingBox())!;
   await page.mouse.move(box.x + 96 + 60, box.y + 4 + 11);
   await expect(page.getByRole('tooltip')).toContainText(/range \d on CPU 0/);
