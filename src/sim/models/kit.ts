@@ -17,8 +17,8 @@ export interface ModelInput<C extends ModelConfig = ModelConfig> {
 export const kernelAction = (_: unknown, _params: { cmds: Command[] }): void => {};
 
 /**
- * What a model machine receives: the kernel's events, and the `ALL_DONE` a rule raises when its last task has
- * finished (an explicit event rather than an eventless `always` check, which XState would evaluate after every event).
+ * What a model machine receives: the kernel's events, and the `ALL_DONE` raised once a rule has finished the last
+ * task (an explicit event rather than an eventless `always` check, which XState would evaluate after every event).
  */
 export type ModelEvent = KernelEvent | { type: 'ALL_DONE'; at: Seconds };
 
