@@ -122,6 +122,20 @@ test('a slider at an extreme that needs too much work says so, and the chart sta
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('choosing a view, a model, the theme or the speed shows the same runs without simulating again', async ({ page }) => {
+  await page.goto('./');
+  const charts = page.locator('#charts');
+  const generation = await charts.getAttribute('data-generation');
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await page.getByRole('radio', { name: 'One model, per task' }).check();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption('2');
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('4');
+  await expect(page.locator('figure.gantt')).toHaveAttribute('data-model', 'processes');
+  await expect(charts).toHaveAttribute('data-generation', generation!);
+  await page.getByRole('slider', { name: /Cores/ }).fill('3');
+  await expect(charts).not.toHaveAttribute('data-generation', generation!);
+});
+
 test('a bad scenario file shows what is wrong and keeps the current scenario', async ({ page }) => {
   await page.goto('./');
   const bad = JSON.stringify({ name: 'bad', cores: 2, tasks: [{ name: 'x', steps: [{ kind: 'gpu', seconds: 1 }] }] });
