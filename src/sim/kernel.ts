@@ -65,6 +65,9 @@ const EPS = 1e-12;
  *   used its `osSlice` is preempted at once.
  * - Same-instant order: a burst completing (lowest core first) before a slice expiring before agenda entries
  *   (in scheduling order).
+ * - A GIL drop request (`GIL_TIMEOUT`) reaches the GIL holder at its next eval-breaker check, which it makes only
+ *   while it executes: if the holder is off its core (preempted, or runnable behind busy cores) when the request
+ *   lands, the kernel delivers it the moment the holder is next put on a core.
  */
 export class Kernel {
   now: Seconds = 0;
@@ -77,6 +80,9 @@ export class Kernel {
   private readonly sliceEnd: Seconds[];
   private ready: number[] = [];
   private readonly agenda = new Agenda<AgendaItem>();
+  /** The thread last given the GIL by a `gil` command (-1: nobody), and a drop request waiting for it to run. */
+  private gilThread = -1;
+  private deferredDrop: TimedEvent | null = null;
   private readonly activity: Activity[];
   private readonly taskThread: number[];
   private readonly taskStep: number[];
@@ -154,7 +160,9 @@ export class Kernel {
         this.markTask(id);
       } else {
         const item = this.agenda.pop()!;
-        if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
+        if (item.k === 'event' && item.event.type === 'GIL_TIMEOUT' && this.gilThread >= 0 && this.threads[this.gilThread].core < 0) {
+          this.deferredDrop = item.event;
+        } else if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
         else if (this.threads[item.thread].token === item.token) {
           if (item.k === 'wake') this.makeRunnable(item.thread);
           else send({ type: 'BURST_DONE', thread: item.thread, at: this.now });
@@ -211,6 +219,8 @@ export class Kernel {
         const last = this.gil[this.gil.length - 1];
         if (last && last.end > at) last.end = at;
         if (c.thread >= 0) this.gil.push({ task: c.task, thread: c.thread, start: at, end: Infinity, forced: c.forced });
+        this.gilThread = c.thread;
+        this.deferredDrop = null;
         return;
       }
       case 'loop': {
@@ -254,6 +264,10 @@ export class Kernel {
       th.runStart = this.now;
       this.sliceEnd[core] = this.now + this.osSlice;
       this.markTask(id);
+      if (this.deferredDrop && id === this.gilThread) {
+        this.agenda.push(this.now, { k: 'event', event: this.deferredDrop });
+        this.deferredDrop = null;
+      }
     }
   }
 

@@ -1,13 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/sim/schema.ts';
+import { DEFAULT_PROFILE, type CPythonProfile } from '../../src/sim/profile.ts';
 import { runModel, totalWork } from '../../src/sim/simulate.ts';
-import type { ModelConfig, Scenario } from '../../src/sim/types.ts';
+import type { ModelConfig, Scenario, StartMethod } from '../../src/sim/types.ts';
 
 const EPS = 1e-6;
 const step = fc.record({
   kind: fc.constantFrom('cpu', 'native', 'io'),
-  seconds: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  // Zero, or at least a microsecond: the kernel treats anything under 1e-12 s as nothing, so a scaled 1e-13 s step
+  // would cross that line and change the run for a reason no scenario has.
+  seconds: fc.double({ min: 0, max: 0.3, noNaN: true }).map((x) => (x < 1e-6 ? 0 : x)),
   blocking: fc.boolean(),
 });
 const scenarioArb = fc
@@ -55,6 +58,19 @@ describe('simulator invariants over random scenarios', () => {
       for (let i = 1; i < py.length; i++) expect(py[i].start).toBeGreaterThanOrEqual(py[i - 1].end - EPS);
     }));
 
+  it('a GIL holder is made to drop it only after it has run: a drop request waits for the holder to be on a core', () =>
+    prop((s, c) => {
+      if (c.model !== 'threads') return;
+      const run = runModel(s, c);
+      const segs = run.coreSegments.flat();
+      for (let i = 1; i < run.gil.length; i++) {
+        if (!run.gil[i].forced) continue;
+        const held = run.gil[i - 1];
+        const ran = segs.some((x) => x.thread === held.thread && x.start < run.gil[i].start + EPS && x.end > held.start - EPS);
+        expect(ran, `thread ${held.thread} dropped the GIL at ${run.gil[i].start} without running since ${held.start}`).toBe(true);
+      }
+    }));
+
   it("each task's CPU and native work is conserved on the cores", () =>
     prop((s, c) => {
       const run = runModel(s, c);
@@ -96,4 +112,84 @@ describe('simulator invariants over random scenarios', () => {
         expect(Math.abs(lane[lane.length - 1].end - run.makespan)).toBeLessThan(EPS);
       }
     }));
+});
+
+/** Every duration of a scenario times `k`. */
+const scaled = (s: Scenario, k: number): Scenario => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, steps: t.steps.map((x) => ({ ...x, seconds: x.seconds * k })) })) });
+/** Every constant of a profile times `k`. */
+const scaledProfile = (p: CPythonProfile, k: number): CPythonProfile => {
+  const ps = Object.fromEntries(Object.entries(p.processStart).map(([m, v]) => [m, { launch: v.launch * k, boot: v.boot * k }])) as CPythonProfile['processStart'];
+  return { ...p, ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number').map(([key, v]) => [key, (v as number) * k])), processStart: ps };
+};
+const cpuOnly = scenarioArb.map((s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, steps: t.steps.map((x) => ({ ...x, kind: x.kind === 'io' ? ('cpu' as const) : x.kind })) })) }));
+const RUNS = { numRuns: 100 };
+
+describe('metamorphic properties: how a run must change when its input does', () => {
+  it('a longer switch interval never gives more GIL switches', () =>
+    fc.assert(
+      fc.property(scenarioArb, fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }), fc.constantFrom(0.5, 1, 2, 5), fc.constantFrom(1.5, 2, 4, 10), (s, workers, ms, k) => {
+        const at = (si: number) => runModel(s, { model: 'threads', workers, switchIntervalMs: si }).summary.gilSwitches;
+        expect(at(ms * k)).toBeLessThanOrEqual(at(ms));
+      }),
+      RUNS,
+    ));
+
+  it('more cores never slow a process pool of a fixed size down', () =>
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 8 }), fc.constantFrom<StartMethod>('fork', 'forkserver', 'spawn'), fc.integer({ min: 1, max: 4 }), (s, workers, startMethod, extra) => {
+        const at = (cores: number) => runModel({ ...s, cores }, { model: 'processes', workers, startMethod }).makespan;
+        expect(at(s.cores + extra)).toBeLessThanOrEqual(at(s.cores) + EPS);
+      }),
+      RUNS,
+    ));
+
+  it('one worker on I/O-only work is sequential: each task starts when the one before ends', () =>
+    fc.assert(
+      fc.property(scenarioArb, fc.constantFrom<ModelConfig>({ model: 'threads', workers: 1 }, { model: 'asyncio', workers: 1 }, { model: 'processes', workers: 1 }), (s0, config) => {
+        const s = { ...s0, tasks: s0.tasks.map((t) => ({ ...t, steps: t.steps.map((x) => ({ kind: 'io' as const, seconds: x.seconds })) })) };
+        const run = runModel(s, config);
+        const seq = runModel(s, { model: 'sequential' });
+        // Tasks in submission order, never overlapping; each takes its waits (plus, under threads, taking the GIL back
+        // from the submitting main thread), and only the pool's bookkeeping (submit, dispatch, result) sits between.
+        run.tasks.forEach((t, i) => {
+          const waits = seq.tasks[i].end - seq.tasks[i].start;
+          expect(t.end - t.start).toBeGreaterThanOrEqual(waits - EPS);
+          expect(t.end - t.start).toBeLessThan(waits + 0.001);
+          if (i > 0) expect(t.start).toBeGreaterThanOrEqual(run.tasks[i - 1].end - EPS);
+          if (i > 0) expect(t.start - run.tasks[i - 1].end).toBeLessThan(0.002);
+        });
+      }),
+      RUNS,
+    ));
+
+  it('scaling every duration (and every constant) by k scales every timing by k', () =>
+    fc.assert(
+      fc.property(scenarioArb, configArb, fc.constantFrom(0.5, 2, 3, 10), (s, c, k) => {
+        const config = clean(c);
+        const a = runModel(s, config);
+        const slower = config.model === 'threads' && config.switchIntervalMs ? { ...config, switchIntervalMs: config.switchIntervalMs * k } : config;
+        const b = runModel(scaled(s, k), slower, scaledProfile(DEFAULT_PROFILE, k));
+        expect(b.makespan).toBeCloseTo(a.makespan * k, 6);
+        b.tasks.forEach((t, i) => {
+          expect(t.start).toBeCloseTo(a.tasks[i].start * k, 6);
+          expect(t.end).toBeCloseTo(a.tasks[i].end * k, 6);
+        });
+        expect(b.summary.gilSwitches).toBe(a.summary.gilSwitches);
+      }),
+      RUNS,
+    ));
+
+  it('sequential: adding a task never makes another task end earlier', () =>
+    fc.assert(
+      fc.property(scenarioArb, fc.array(step, { minLength: 1, maxLength: 4 }), fc.nat(), (s, steps, at) => {
+        const extra = parseScenario({ name: 'x', cores: 1, tasks: [{ name: 'new', steps }] });
+        if (!extra.ok) throw new Error(extra.errors.join());
+        const i = at % (s.tasks.length + 1);
+        const bigger = { ...s, tasks: [...s.tasks.slice(0, i), extra.scenario.tasks[0], ...s.tasks.slice(i)] };
+        const before = runModel(s, { model: 'sequential' }).tasks;
+        const after = runModel(bigger, { model: 'sequential' }).tasks.filter((_, j) => j !== i);
+        after.forEach((t, j) => expect(t.end).toBeGreaterThanOrEqual(before[j].end - EPS));
+      }),
+      RUNS,
+    ));
 });
