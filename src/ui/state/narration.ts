@@ -24,6 +24,7 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   if (by.blocked) parts.push(verb(by.blocked, 'is ready but blocked by the loop', 'are ready but blocked by the loop'));
   if (by.queued) parts.push(verb(by.queued, 'is queued', 'are queued'));
   if (by.done) parts.push(verb(by.done, 'is done', 'are done'));
-  const s = parts.join('; ');
-  return `${run.model} at ${t.toFixed(2)} s: ${s.charAt(0).toUpperCase()}${s.slice(1)}.`;
+  // Task names stay as written ("crunch", "time.sleep"); only the sentence's own words are capitalised.
+  const s = parts.join('; ').replace(/^the /, 'The ');
+  return `${run.model} at ${t.toFixed(2)} s: ${s}.`;
 }
