@@ -82,7 +82,9 @@ try {
   const page = await browser.newPage({ viewport });
   // Dragging a slider: from the input event to the painted frame that shows the charts for it (the simulation may
   // run in a worker, so the next frame alone would prove nothing), and the main-thread tasks over 50 ms meanwhile
-  // (what would make the page stutter under the user's finger).
+  // (what would make the page stutter under the user's finger). "Shows" is judged from what is drawn, not from an
+  // attribute: every chart's drawing (its SVG marks and lane labels, or the pixels of its canvas) must differ from
+  // what it was before the input, so a canvas that paints late shows in the figure.
   async function drag(url, sliderName, values) {
     await page.goto(url);
     await page.locator('figure.gantt').first().waitFor();
@@ -92,17 +94,39 @@ try {
         const long = [];
         new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
         const slider = [...document.querySelectorAll('label')].find((l) => l.textContent.includes(sliderName)).querySelector('input');
-        const charts = document.querySelector('#charts');
+        // A canvas's pixels, shrunk to 96 × 96 (a GPU blit, well under a millisecond) and summed with their positions.
+        const small = document.createElement('canvas');
+        small.width = small.height = 96;
+        const sctx = small.getContext('2d', { willReadFrequently: true });
+        const pixels = (c) => {
+          sctx.clearRect(0, 0, 96, 96);
+          sctx.drawImage(c, 0, 0, 96, 96);
+          const d = sctx.getImageData(0, 0, 96, 96).data;
+          let h = 0;
+          for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) | 0;
+          return h;
+        };
+        const BLANK = pixels(document.createElement('canvas'));
+        /** What each chart shows now, keyed by model. */
+        const drawings = () =>
+          new Map(
+            [...document.querySelectorAll('figure.gantt')].map((f) => {
+              const c = f.querySelector('canvas');
+              const svg = [...f.querySelectorAll('text.lane-label, rect.mark')].map((e) => e.getAttribute('width') ?? e.textContent).join();
+              return [f.dataset.model, c ? `canvas:${pixels(c)}` : `svg:${svg}`];
+            }),
+          );
+        const drawn = (before, now) => [...now].every(([model, d]) => d !== before.get(model) && d !== `canvas:${BLANK}`);
         const out = [];
         for (const v of values) {
-          const before = charts.dataset.generation;
+          const before = drawings();
           const t0 = performance.now();
           slider.value = String(v);
           slider.dispatchEvent(new Event('input', { bubbles: true }));
           await new Promise((shown, fail) => {
             const f = () => {
-              if (charts.dataset.generation !== before) setTimeout(shown, 0);
-              else if (performance.now() - t0 > 30_000) fail(new Error(`${sliderName} = ${v}: no new result within 30 s`));
+              if (drawn(before, drawings())) setTimeout(shown, 0);
+              else if (performance.now() - t0 > 30_000) fail(new Error(`${sliderName} = ${v}: nothing new drawn within 30 s`));
               else requestAnimationFrame(f);
             };
             requestAnimationFrame(f);

@@ -22,3 +22,12 @@ export function scenario(cores: number, tasks: [string, ...[string, number, bool
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.scenario;
 }
+
+/**
+ * fast-check runs for a property: `n`, or fewer under `npm run mutate` (PROPERTY_RUNS), where every mutant re-runs
+ * the properties and a few dozen random cases per mutant are what the time allows.
+ */
+export function runs(n: number): { numRuns: number } {
+  const cap = Number(process.env.PROPERTY_RUNS);
+  return { numRuns: cap > 0 ? Math.min(n, cap) : n };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PixelMark } from '../../src/ui/chart/lanes.ts';
-import { paintStyle } from '../../src/ui/chart/paint.ts';
+import type { Paint, PixelMark } from '../../src/ui/chart/lanes.ts';
+import { NO_TASK_COLOUR, paintStyle, STATE_COLOURS, STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
 import { DENSE, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
 
 /** A 2D context that records what is drawn, with the fill, alpha and font in force at each call. */
@@ -81,4 +81,33 @@ describe('isDense', () => {
     [`more than ${DENSE.marks} marks go to canvas`, lanes(4, DENSE.marks / 4 + 1), true],
   ];
   for (const [name, rows, dense] of cases) it(name, () => expect(isDense(rows)).toBe(dense));
+});
+
+describe('paintStyle: what each kind of mark looks like', () => {
+  const cases: [string, Paint, { fill: string; pattern: string; opacity: number }][] = [
+    ['pure Python: the task colour, plain', { by: 'task', task: 2, kind: 'python' }, { fill: TASK_COLOURS[2], pattern: 'none', opacity: 1 }],
+    ['the GIL lane: the holder colour, plain', { by: 'task', task: 1, kind: 'gil' }, { fill: TASK_COLOURS[1], pattern: 'none', opacity: 1 }],
+    ['the main thread: grey', { by: 'task', task: -1, kind: 'gil' }, { fill: NO_TASK_COLOUR, pattern: 'none', opacity: 1 }],
+    ['native code: hatched', { by: 'task', task: 0, kind: 'native' }, { fill: TASK_COLOURS[0], pattern: 'hatch', opacity: 1 }],
+    ['native code on the loop: hatched', { by: 'task', task: 0, kind: 'loop-native' }, { fill: TASK_COLOURS[0], pattern: 'hatch', opacity: 1 }],
+    ['Python on the loop: plain', { by: 'task', task: 3, kind: 'loop-cpu' }, { fill: TASK_COLOURS[3], pattern: 'none', opacity: 1 }],
+    ['start-up: grey dots', { by: 'task', task: 4, kind: 'startup' }, { fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 }],
+    ['overhead of a task: its colour, crossed, faded', { by: 'task', task: 4, kind: 'overhead' }, { fill: TASK_COLOURS[4], pattern: 'cross', opacity: 0.8 }],
+    ['overhead of nobody: grey, crossed', { by: 'task', task: -1, kind: 'overhead' }, { fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 }],
+    ['waiting on I/O: dotted, faint', { by: 'task', task: 5, kind: 'io' }, { fill: TASK_COLOURS[5], pattern: 'dots', opacity: 0.45 }],
+    ['a blocking call on the loop: the blocked colour, hatched', { by: 'task', task: 5, kind: 'loop-blocking' }, { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 }],
+    ['task colours cycle after the palette', { by: 'task', task: TASK_COLOURS.length + 1, kind: 'python' }, { fill: TASK_COLOURS[1], pattern: 'none', opacity: 1 }],
+    ['state running: plain', { by: 'state', state: 'running' }, { fill: STATE_COLOURS.running, pattern: 'none', opacity: 1 }],
+    ['state waiting for the GIL: hatched', { by: 'state', state: 'gil-wait' }, { fill: STATE_COLOURS['gil-wait'], pattern: 'hatch', opacity: 1 }],
+    ['state blocked: hatched', { by: 'state', state: 'blocked' }, { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 }],
+    ['state I/O: dotted', { by: 'state', state: 'io' }, { fill: STATE_COLOURS.io, pattern: 'dots', opacity: 1 }],
+    ['state waiting for a core: crossed', { by: 'state', state: 'cpu-wait' }, { fill: STATE_COLOURS['cpu-wait'], pattern: 'cross', opacity: 1 }],
+    ['state queued: plain', { by: 'state', state: 'queued' }, { fill: STATE_COLOURS.queued, pattern: 'none', opacity: 1 }],
+  ];
+  it.each(cases)('%s', (_, p, want) => expect(paintStyle(p)).toEqual(want));
+
+  it('every state the per-task view draws has its own colour', () => {
+    const fills = STATE_LEGEND.map((s) => STATE_COLOURS[s]);
+    expect(new Set(fills).size).toBe(fills.length);
+  });
 });

@@ -4,6 +4,7 @@ import { parseScenario } from '../../src/sim/schema.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from '../../src/sim/profile.ts';
 import { runModel, totalWork } from '../../src/sim/simulate.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../src/sim/types.ts';
+import { runs } from './helpers.ts';
 
 const EPS = 1e-6;
 const step = fc.record({
@@ -30,7 +31,7 @@ const configArb: fc.Arbitrary<ModelConfig> = fc.oneof(
   fc.record({ model: fc.constant('asyncio' as const), workers: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }) }),
 );
 const clean = (c: ModelConfig) => JSON.parse(JSON.stringify(c)) as ModelConfig;
-const prop = (f: (s: Scenario, c: ModelConfig) => void) => fc.assert(fc.property(scenarioArb, configArb, (s, c) => f(s, clean(c))), { numRuns: 150 });
+const prop = (f: (s: Scenario, c: ModelConfig) => void) => fc.assert(fc.property(scenarioArb, configArb, (s, c) => f(s, clean(c))), runs(150));
 
 describe('simulator invariants over random scenarios', () => {
   it('every task completes, after it starts, within the makespan', () =>
@@ -91,7 +92,7 @@ describe('simulator invariants over random scenarios', () => {
       fc.property(scenarioArb, (s) => {
         expect(Math.abs(runModel(s, { model: 'sequential' }).makespan - totalWork(s))).toBeLessThan(1e-9);
       }),
-      { numRuns: 150 },
+      runs(150),
     ));
 
   it('no model beats total CPU work over cores, nor the longest task alone', () =>
@@ -122,7 +123,7 @@ const scaledProfile = (p: CPythonProfile, k: number): CPythonProfile => {
   return { ...p, ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number').map(([key, v]) => [key, (v as number) * k])), processStart: ps };
 };
 const cpuOnly = scenarioArb.map((s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, steps: t.steps.map((x) => ({ ...x, kind: x.kind === 'io' ? ('cpu' as const) : x.kind })) })) }));
-const RUNS = { numRuns: 100 };
+const RUNS = runs(100);
 
 describe('metamorphic properties: how a run must change when its input does', () => {
   it('a longer switch interval never gives more GIL switches', () =>

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { MIX_LIMITS } from '../../src/sim/mix.ts';
 import { LIMITS } from '../../src/sim/schema.ts';
 import { SPEEDS } from '../../src/ui/player/playerMachine.ts';
-import { decodeState, DEFAULT_STATE, encodeState, fromBase64Url, SWITCH_MS, toBase64Url, type AppState, type Source } from '../../src/ui/state/appState.ts';
+import { decodeState, DEFAULT_STATE, effectiveScenario, encodeState, fromBase64Url, SWITCH_MS, toBase64Url, type AppState, type Source } from '../../src/ui/state/appState.ts';
+import { runs } from './helpers.ts';
 
 const IDS = ['seven-dwarfs', 'convoy', 'collatz'];
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -45,7 +46,7 @@ describe('the URL holds the whole state', () => {
         expect(problems).toEqual([]);
         expect(back).toEqual(s);
       }),
-      { numRuns: 500 },
+      runs(500),
     ));
 
   it('the default state is a short link, and an empty query is the default state', () => {
@@ -81,5 +82,45 @@ describe('the URL holds the whole state', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
     expect(s).toBe(DEFAULT_STATE);
+  });
+});
+
+describe('effectiveScenario: the source with the controls applied', () => {
+  const base = { kind: 'builtin' as const, id: 'two' };
+  const builtins = {
+    'seven-dwarfs': { name: 'dwarfs', description: '', cores: 4, seed: 0, tasks: [{ name: 'Doc', steps: [{ kind: 'io' as const, seconds: 1 }] }], models: [{ model: 'sequential' as const }] },
+    two: {
+      name: 'two', description: '', cores: 2, seed: 0,
+      tasks: [{ name: 'a', steps: [{ kind: 'cpu' as const, seconds: 1 }] }],
+      models: [{ model: 'sequential' as const }, { model: 'threads' as const, switchIntervalMs: 1 }, { model: 'processes' as const, startMethod: 'spawn' as const }, { model: 'asyncio' as const, workers: 3 }],
+    },
+  };
+  const st = (patch: Partial<AppState>): AppState => ({ ...DEFAULT_STATE, source: base, ...patch });
+
+  it('no overrides: the scenario as written', () => {
+    const s = effectiveScenario(st({}), builtins);
+    expect(s.models).toEqual(builtins.two.models);
+    expect(s.cores).toBe(2);
+  });
+
+  it('each control changes the models it concerns, and only those', () => {
+    const s = effectiveScenario(st({ cores: 8, workers: 5, switchIntervalMs: 20, startMethod: 'fork' }), builtins);
+    expect(s.cores).toBe(8);
+    expect(s.models).toEqual([
+      { model: 'sequential' },
+      { model: 'threads', switchIntervalMs: 20, workers: 5 },
+      { model: 'processes', startMethod: 'fork', workers: 5 },
+      { model: 'asyncio', workers: 5 },
+    ]);
+  });
+
+  it('an unknown built-in falls back to the default; a file is parsed; a mix uses the cores control', () => {
+    expect(effectiveScenario(st({ source: { kind: 'builtin', id: 'gone' } }), builtins).name).toBe('dwarfs');
+    const text = JSON.stringify({ name: 'from a file', cores: 3, tasks: [{ name: 'x', steps: [{ kind: 'io', seconds: 2 }] }] });
+    const f = effectiveScenario(st({ source: { kind: 'file', text } }), builtins);
+    expect([f.name, f.cores, f.tasks[0].steps[0].seconds]).toEqual(['from a file', 3, 2]);
+    const m = effectiveScenario(st({ source: { kind: 'mix', mix: { tasks: 3, minSeconds: 1, maxSeconds: 2, cpuShare: 0, seed: 1 } }, cores: 6 }), builtins);
+    expect([m.name, m.cores, m.tasks.length]).toEqual(['Custom mix', 6, 3]);
+    expect(() => effectiveScenario(st({ source: { kind: 'file', text: '{"name":"bad"}' } }), builtins)).toThrow(/^file: cores: missing/);
   });
 });
