@@ -31,3 +31,12 @@ export function runs(n: number): { numRuns: number } {
   const cap = Number(process.env.PROPERTY_RUNS);
   return { numRuns: cap > 0 ? Math.min(n, cap) : n };
 }
+
+/**
+ * A value computed on first use, inside a test: work done while a file is being collected counts, for Stryker, as
+ * covering every test, which makes each mutant of the simulator re-run the whole suite.
+ */
+export function lazy<T>(f: () => T): () => T {
+  let v: { value: T } | undefined;
+  return () => (v ??= { value: f() }).value;
+}

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { simulateScenario } from '../../src/sim/simulate.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
-import { loadScenario } from './helpers.ts';
+import { lazy, loadScenario } from './helpers.ts';
 
-const runsOf = (id: string) => {
-  const s = loadScenario(new URL(`../../scenarios/${id}.json`, import.meta.url).pathname);
-  return { s, runs: simulateScenario(s) };
-};
+const runsOf = (id: string) =>
+  lazy(() => {
+    const s = loadScenario(new URL(`../../scenarios/${id}.json`, import.meta.url).pathname);
+    return { s, runs: simulateScenario(s) };
+  });
 
 describe('narration: one sentence of what happens at the playhead', () => {
   const convoy = runsOf('convoy');
@@ -31,5 +32,8 @@ describe('narration: one sentence of what happens at the playhead', () => {
     ['blocking-loop', blocking, 2, 1.2, 'sequential at 1.20 s: coro 2 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued; coro 1 is done.'],
     ['blocking-loop', blocking, 0, 5, 'asyncio: all 6 tasks done after 3.07 s.'],
   ];
-  it.each(cases)('%s, model %i, at %f s', (_, { s, runs }, model, t, sentence) => expect(narrate(runs[model], s, t)).toBe(sentence));
+  it.each(cases)('%s, model %i, at %f s', (_, of, model, t, sentence) => {
+    const { s, runs } = of();
+    expect(narrate(runs[model], s, t)).toBe(sentence);
+  });
 });
