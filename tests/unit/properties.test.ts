@@ -67,8 +67,11 @@ describe('simulator invariants over random scenarios', () => {
       for (let i = 1; i < run.gil.length; i++) {
         if (!run.gil[i].forced) continue;
         const held = run.gil[i - 1];
-        const ran = segs.some((x) => x.thread === held.thread && x.start < run.gil[i].start + EPS && x.end > held.start - EPS);
-        expect(ran, `thread ${held.thread} dropped the GIL at ${run.gil[i].start} without running since ${held.start}`).toBe(true);
+        const drop = run.gil[i].start - DEFAULT_PROFILE.gilHandoff;
+        const ran = segs.some((x) => x.thread === held.thread && x.start < drop + EPS && x.end > held.start - EPS);
+        // Or it was put on a core freed at that very instant, and dropped the GIL at its first check.
+        const justDispatched = segs.some((x) => Math.abs(x.end - drop) < EPS);
+        expect(ran || justDispatched, `thread ${held.thread} dropped the GIL at ${drop} without running since ${held.start}`).toBe(true);
       }
     }));
 

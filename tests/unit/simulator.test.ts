@@ -29,6 +29,7 @@ class FakeWorker implements SimWorker {
 }
 
 const tasks = (n: number): Scenario => scenario(2, Array.from({ length: n }, (_, i) => [`t${i}`, ['cpu', 0.01]] as [string, [string, number]]));
+const NO_GPU = 'no such model: "gpu" (expected one of sequential, threads, processes, asyncio)';
 const broken = (): Scenario => ({ ...tasks(1), models: [{ model: 'gpu' } as unknown as Scenario['models'][number]] });
 
 /** A simulator whose clock makes every simulation here cost `ms.here` milliseconds. */
@@ -109,7 +110,7 @@ describe('Simulator: bad input never replaces the last good result', () => {
     const { sim } = make(2);
     sim.request(broken());
     expect(shownTasks(sim)).toBe(1);
-    expect(sim.error).toBe('no such model: "gpu" (expected one of sequential, threads, processes, asyncio)');
+    expect(sim.error).toBe(NO_GPU);
     sim.request(tasks(3));
     expect(sim.error).toBeNull();
     expect(shownTasks(sim)).toBe(3);
@@ -120,7 +121,7 @@ describe('Simulator: bad input never replaces the last good result', () => {
     sim.request(broken());
     worker.answer();
     expect(shownTasks(sim)).toBe(1);
-    expect(sim.error).toMatch(/\w/);
+    expect(sim.error).toBe(NO_GPU);
   });
 
   it('if the worker dies, its pending request and all later ones run on the main thread', () => {
@@ -143,7 +144,7 @@ describe('Simulator: bad input never replaces the last good result', () => {
       sim.request(long);
       if (worker.sent.length) worker.answer();
       expect(shownTasks(sim)).toBe(1);
-      expect(sim.error).toMatch(/^threads: more than 5,000 scheduling events/);
+      expect(sim.error).toMatch(/^threads: (more than 5,000|at least 100,002) scheduling events/);
     }
   });
 
@@ -152,10 +153,10 @@ describe('Simulator: bad input never replaces the last good result', () => {
     const first = broken();
     const sim = new Simulator(first, () => tasks(2), { makeWorker: () => worker });
     expect(shownTasks(sim)).toBe(2);
-    expect(sim.error).toMatch(/\w/);
+    expect(sim.error).toBe(NO_GPU);
     sim.request(first);
     expect(worker.sent).toEqual([]);
-    expect(sim.error).toMatch(/\w/);
+    expect(sim.error).toBe(NO_GPU);
   });
 
   it('without a worker at all, everything runs here', () => {
