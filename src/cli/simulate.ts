@@ -1,75 +1,93 @@
 /**
- * npm run --silent simulate -- FILE [--model NAME] [--json] [--profile PROFILE.json]
- * Prints a table per model (default) or one JSON object. Bad input: a message on stderr, exit 2.
+ * npm run --silent simulate -- FILE [--model NAME] [--json] [--profile PROFILE.json] [--max-events N]
+ * Prints a table per model (default) or one JSON object. Bad input, or a run too big to simulate: a message on
+ * stderr naming what is wrong, exit 2; never a stack trace.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DEFAULT_PROFILE, withOverride, type CPythonProfile, type ProfileOverride } from '../sim/profile.ts';
-import { parseScenarioText } from '../sim/schema.ts';
-import { runModel } from '../sim/simulate.ts';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_PROFILE, type CPythonProfile } from '../sim/profile.ts';
+import { MAX_FILE_BYTES, parseProfileText, parseScenarioText } from '../sim/schema.ts';
+import { CLI_MAX_EVENTS, runModel } from '../sim/simulate.ts';
 import type { ModelRun } from '../sim/timeline.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/types.ts';
 
-const USAGE = 'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json]';
+const USAGE =
+  'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json] [--max-events N]';
 
 class UsageError extends Error {}
+/** Input that was read but cannot be used: its messages, one per line, name the field or say what to change. */
+class InputError extends Error {
+  constructor(readonly errors: string[]) {
+    super(errors.join('\n'));
+  }
+}
 
 interface Args {
   file: string;
   model?: ModelName;
   json: boolean;
   profile?: string;
+  maxEvents: number;
 }
 
-function parseArgs(argv: string[]): Args {
+function parseArgs(argv: string[]): Args | 'help' {
   let file: string | undefined;
   let model: ModelName | undefined;
   let json = false;
   let profile: string | undefined;
+  let maxEvents = CLI_MAX_EVENTS;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
-    else if (a === '--model' || a === '--profile') {
+    else if (a === '--model' || a === '--profile' || a === '--max-events') {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       if (a === '--profile') profile = v;
-      else if ((MODEL_NAMES as string[]).includes(v)) model = v as ModelName;
+      else if (a === '--max-events') {
+        maxEvents = Number(v);
+        if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > 1e9) throw new UsageError(`--max-events: expected a whole number from 1 to 1000000000, not "${v}"`);
+      } else if ((MODEL_NAMES as string[]).includes(v)) model = v as ModelName;
       else throw new UsageError(`--model: unknown model "${v}" (expected one of ${MODEL_NAMES.join(', ')})`);
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      process.exit(0);
-    } else if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
+    } else if (a === '--help' || a === '-h') return 'help';
+    else if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (!file) throw new UsageError('no scenario file given');
-  return { file, model, json, profile };
+  return { file, model, json, profile, maxEvents };
 }
 
+/**
+ * A scenario or profile file's text. Only a regular file of at most 2 MB (the app's limit) is read, and no more than
+ * that is ever read: /dev/zero, a pipe or a 5 GB file is refused at once.
+ */
 function readText(path: string): string {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (e) {
-    throw new UsageError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError([`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputError([`${path}: not a regular file`]);
+    if (st.size > MAX_FILE_BYTES) throw new InputError([`${path}: ${(st.size / 1e6).toFixed(1)} MB, over the ${MAX_FILE_BYTES / 1e6} MB limit for a scenario or profile file`]);
+    const buf = Buffer.alloc(Math.min(st.size, MAX_FILE_BYTES) + 1);
+    let n = 0;
+    for (let k = 1; k > 0 && n < buf.length; n += k) k = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MAX_FILE_BYTES) throw new InputError([`${path}: over the ${MAX_FILE_BYTES / 1e6} MB limit for a scenario or profile file`]);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
 function loadProfile(path: string | undefined): CPythonProfile {
   if (!path) return DEFAULT_PROFILE;
-  let o: unknown;
-  try {
-    o = JSON.parse(readText(path));
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new UsageError(`${path}: expected a JSON object of profile constants`);
-  for (const [k, v] of Object.entries(o)) {
-    if (!(k in DEFAULT_PROFILE)) throw new UsageError(`${path}: ${k}: unknown profile constant`);
-    if (k !== 'processStart' && (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)))
-      throw new UsageError(`${path}: ${k}: expected a number of seconds >= 0`);
-  }
-  return withOverride(DEFAULT_PROFILE, o as ProfileOverride);
+  const r = parseProfileText(readText(path), basename(path));
+  if (!r.ok) throw new InputError(r.errors);
+  return r.profile;
 }
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -119,29 +137,48 @@ function table(scenarioName: string, runs: ModelRun[]): string {
   return out.join('\n') + '\n';
 }
 
-function main(): number {
-  let args: Args;
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+/** The whole command, given its arguments: returns the exit status (0 done, 2 bad input or too big a run). */
+export function simulateCli(argv: string[], io: Io): number {
   try {
-    args = parseArgs(process.argv.slice(2));
-    const parsed = parseScenarioText(readText(args.file), basename(args.file));
-    if (!parsed.ok) {
-      process.stderr.write(parsed.errors.join('\n') + '\n');
-      return 2;
+    const args = parseArgs(argv);
+    if (args === 'help') {
+      io.stdout(USAGE + '\n');
+      return 0;
     }
+    const parsed = parseScenarioText(readText(args.file), basename(args.file));
+    if (!parsed.ok) throw new InputError(parsed.errors);
     const profile = loadProfile(args.profile);
     const configs = parsed.scenario.models.filter((m) => !args.model || m.model === args.model);
     if (args.model && !configs.length) configs.push({ model: args.model });
-    const runs = configs.map((m) => runModel(parsed.scenario, m, profile));
-    if (args.json) process.stdout.write(JSON.stringify({ scenario: parsed.scenario.name, results: runs.map(toJson) }) + '\n');
-    else process.stdout.write(table(parsed.scenario.name, runs));
+    let runs: ModelRun[];
+    try {
+      runs = configs.map((m) => runModel(parsed.scenario, m, profile, { maxEvents: args.maxEvents }));
+    } catch (e) {
+      throw new InputError([`${basename(args.file)}: cannot be simulated: ${(e as Error).message}`]);
+    }
+    if (args.json) io.stdout(JSON.stringify({ scenario: parsed.scenario.name, results: runs.map(toJson) }) + '\n');
+    else io.stdout(table(parsed.scenario.name, runs));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`simulate: ${e.message}\n${USAGE}\n`);
+      io.stderr(`simulate: ${e.message}\n${USAGE}\n`);
       return 2;
     }
-    throw e;
+    if (e instanceof InputError) {
+      io.stderr(e.message + '\n');
+      return 2;
+    }
+    // Not the input's fault: still a message, not a stack trace.
+    io.stderr(`simulate: internal error: ${(e as Error).message}\n`);
+    return 2;
   }
 }
 
-process.exitCode = main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = simulateCli(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+}

@@ -55,6 +55,16 @@ type AgendaItem =
 
 const EPS = 1e-12;
 
+/** A run stopped at its caller's cap on kernel events (`at`: the simulated time it had reached). */
+export class EventCapError extends Error {
+  constructor(
+    readonly maxEvents: number,
+    readonly at: Seconds,
+  ) {
+    super(`more than ${maxEvents.toLocaleString('en')} scheduling events (GIL hand-offs, time slices, wake-ups) by ${at.toFixed(1)} s of simulated time, too many to simulate and draw here`);
+  }
+}
+
 /**
  * The OS: cores, a run queue and time slices, simulated time, and the recorder of everything that happened.
  * Scheduling rules:
@@ -111,9 +121,7 @@ export class Kernel {
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
     for (let n = 0; !finished(); n++) {
       if (n > maxEvents) {
-        throw new Error(
-          `more than ${maxEvents.toLocaleString('en')} scheduling events (GIL hand-offs, time slices, wake-ups) by ${this.now.toFixed(1)} s of simulated time, too many to simulate and draw here; a longer switch interval, fewer or shorter tasks need fewer`,
-        );
+        throw new EventCapError(maxEvents, this.now);
       }
       this.dispatch();
       let t = Infinity;

@@ -1,9 +1,16 @@
 import * as v from 'valibot';
 import { drawSeconds, seededRandom } from './random.ts';
+import { DEFAULT_PROFILE, withOverride, type CPythonProfile } from './profile.ts';
 import type { ModelConfig, Scenario, Step } from './types.ts';
 
 /** Limits keep a hand-edited file or a URL from asking the simulator for hours of work. */
-export const LIMITS = { cores: 64, tasks: 256, workers: 256, stepsPerTask: 2000, seconds: 3600 } as const;
+export const LIMITS = { cores: 64, tasks: 256, workers: 256, stepsPerTask: 2000, seconds: 3600, expandedSteps: 100_000 } as const;
+
+/** The largest scenario or profile file the app and the CLI read. */
+export const MAX_FILE_BYTES = 2_000_000;
+
+/** Names are printed in a terminal and drawn in the page: no control characters (escape codes, newlines). */
+const printable = v.regex(/^[^\p{Cc}]*$/u, 'must not contain control characters (such as terminal escape codes or line breaks)');
 
 const seconds = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.seconds));
 const range = v.pipe(
@@ -16,7 +23,7 @@ const stepSchema = v.strictObject({
   blocking: v.optional(v.boolean()),
 });
 const taskSchema = v.strictObject({
-  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(40)),
+  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(40), printable),
   steps: v.pipe(v.array(stepSchema), v.minLength(1), v.maxLength(LIMITS.stepsPerTask)),
   /** Run the steps this many times in a row (a loop of many short waits). */
   repeat: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.stepsPerTask))),
@@ -34,7 +41,7 @@ const modelSchema = v.variant('model', [
 ]);
 export const scenarioFileSchema = v.strictObject({
   $schema: v.optional(v.string()),
-  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(80)),
+  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(80), printable),
   description: v.optional(v.pipe(v.string(), v.maxLength(300))),
   cores: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.cores)),
   seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
@@ -51,6 +58,42 @@ export const DEFAULT_MODELS: ModelConfig[] = [
 ];
 
 export type ParseResult = { ok: true; scenario: Scenario; file: ScenarioFile } | { ok: false; errors: string[] };
+
+/**
+ * A profile file: any subset of the constants, each a finite number of seconds. Zero makes no sense for the switch
+ * interval and the OS time slice (nothing would ever run between two hand-offs); every other cost may be zero. No
+ * constant above an hour: a profile is a machine's measured costs, and 1e308 overflows the arithmetic.
+ */
+const cost = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.seconds));
+const period = (min: number) => v.pipe(v.number(), v.finite(), v.minValue(min, `must be at least ${min} s`), v.maxValue(LIMITS.seconds));
+const startCost = v.strictObject({ launch: v.optional(cost), boot: v.optional(cost) });
+export const profileFileSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  switchInterval: v.optional(period(1e-5)),
+  gilHandoff: v.optional(cost),
+  osSlice: v.optional(period(1e-4)),
+  submit: v.optional(cost),
+  threadStart: v.optional(cost),
+  processStart: v.optional(v.strictObject({ fork: v.optional(startCost), forkserver: v.optional(startCost), spawn: v.optional(startCost) })),
+  forkserverBoot: v.optional(cost),
+  dispatch: v.optional(cost),
+  result: v.optional(cost),
+  loopStart: v.optional(cost),
+});
+
+export type ProfileParseResult = { ok: true; profile: CPythonProfile } | { ok: false; errors: string[] };
+
+/** Validate a parsed profile file and lay it over `base`; errors read `source: field: message`, like a scenario's. */
+export function parseProfile(json: unknown, source = 'profile', base: CPythonProfile = DEFAULT_PROFILE): ProfileParseResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, errors: [`${source}: (top level): expected a JSON object of profile constants (seconds)`] };
+  }
+  const r = v.safeParse(profileFileSchema, json);
+  if (!r.success) return { ok: false, errors: r.issues.slice(0, 8).map((i) => `${source}: ${fieldPath(i)}: ${describeIssue(i)}`) };
+  const o: Partial<typeof r.output> = { ...r.output };
+  delete o.$schema;
+  return { ok: true, profile: withOverride(base, o) };
+}
 
 /** `tasks[2].steps[0].kind`, from a valibot issue's path. */
 function fieldPath(issue: v.BaseIssue<unknown>): string {
@@ -82,14 +125,51 @@ export function parseScenario(json: unknown, source = 'scenario'): ParseResult {
     const errors = r.issues.slice(0, 8).map((i) => `${source}: ${fieldPath(i)}: ${describeIssue(i)}`);
     return { ok: false, errors };
   }
+  const expanded = expandedSize(r.output);
+  if (expanded.steps > LIMITS.expandedSteps) {
+    const t = r.output.tasks[expanded.largest];
+    return {
+      ok: false,
+      errors: [
+        `${source}: tasks[${expanded.largest}].repeat: the scenario expands to ${expanded.steps.toLocaleString('en')} steps (each task's steps × repeat), over the ${LIMITS.expandedSteps.toLocaleString('en')} the simulator takes; the largest is "${t.name}" (${t.steps.length} steps × repeat ${t.repeat ?? 1})`,
+      ],
+    };
+  }
   return { ok: true, scenario: resolveScenario(r.output), file: r.output };
+}
+
+/** How many steps a scenario file expands to (each task's steps × its repeat), and which task is the largest. */
+function expandedSize(file: ScenarioFile): { steps: number; largest: number } {
+  let steps = 0;
+  let largest = 0;
+  let most = -1;
+  file.tasks.forEach((t, i) => {
+    const n = t.steps.length * (t.repeat ?? 1);
+    steps += n;
+    if (n > most) [most, largest] = [n, i];
+  });
+  return { steps, largest };
+}
+
+/** JSON text without a leading UTF-8 byte-order mark (which editors on Windows write and JSON.parse rejects). */
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/** Parse a profile file's text, reporting a syntax error with the source name. */
+export function parseProfileText(text: string, source = 'profile', base?: CPythonProfile): ProfileParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(withoutBom(text));
+  } catch (e) {
+    return { ok: false, errors: [`${source}: not valid JSON: ${(e as Error).message}`] };
+  }
+  return parseProfile(json, source, base);
 }
 
 /** Parse JSON text, reporting a syntax error with the source name. */
 export function parseScenarioText(text: string, source = 'scenario'): ParseResult {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutBom(text));
   } catch (e) {
     return { ok: false, errors: [`${source}: not valid JSON: ${(e as Error).message}`] };
   }

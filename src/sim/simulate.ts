@@ -1,5 +1,5 @@
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
-import { Kernel, type Command } from './kernel.ts';
+import { EventCapError, Kernel, type Command } from './kernel.ts';
 import { asyncioMachine } from './models/asyncio.ts';
 import { processesMachine } from './models/processes.ts';
 import { sequentialMachine } from './models/sequential.ts';
@@ -43,11 +43,51 @@ export interface SimLimits {
   maxEvents?: number;
 }
 
+/** The command line's default cap: about ten seconds of simulating (a flag raises it). */
+export const CLI_MAX_EVENTS = 2_000_000;
+
+/**
+ * A low estimate of the kernel events a run takes, from the scenario alone: one per step, plus two per GIL hand-off
+ * while two threads have Python to run (a switch interval's worth of Python each), plus one per OS time slice of
+ * CPU work beyond what the cores can run at once. Low, so that a run refused for it would surely have been stopped
+ * by the cap anyway, only minutes later.
+ */
+export function predictEvents(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): number {
+  const python = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'cpu' ? s.seconds : 0), 0));
+  const cpu = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'io' ? 0 : s.seconds), 0));
+  let events = scenario.tasks.reduce((a, t) => a + t.steps.length, 0);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  if (config.model === 'threads' && (config.workers ?? scenario.tasks.length) > 1) {
+    const interval = (config.switchIntervalMs ?? profile.switchInterval * 1000) / 1000;
+    events += (2 * (sum(python) - Math.max(0, ...python))) / interval;
+  }
+  if (config.model === 'processes' && (config.workers ?? scenario.cores) > scenario.cores) {
+    const alone = sum([...cpu].sort((a, b) => b - a).slice(0, scenario.cores));
+    events += (sum(cpu) - alone) / profile.osSlice;
+  }
+  return Math.floor(events);
+}
+
+/** What to change to make a run smaller, by model. */
+const SMALLER: Record<ModelName, string> = {
+  sequential: 'fewer or shorter tasks need fewer',
+  threads: 'a longer switch interval, fewer or shorter tasks need fewer',
+  processes: 'fewer workers than cores, fewer or shorter tasks need fewer',
+  asyncio: 'fewer or shorter tasks need fewer',
+};
+
 /** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
 export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE, limits: SimLimits = {}): ModelRun {
+  if (!MACHINES[config.model]) throw new Error(`no such model: ${JSON.stringify(config.model)} (expected one of ${MODEL_NAMES.join(', ')})`);
+  const max = limits.maxEvents ?? 5_000_000;
+  const predicted = predictEvents(scenario, config, profile);
+  if (predicted > max) {
+    throw new Error(
+      `${config.model}: at least ${predicted.toLocaleString('en')} scheduling events (GIL hand-offs, time slices, wake-ups), more than the ${max.toLocaleString('en')} allowed, too many to simulate and draw here; ${SMALLER[config.model]}`,
+    );
+  }
   const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
   const machine = ENGINE[config.model];
-  if (!machine) throw new Error(`no such model: ${JSON.stringify(config.model)} (expected one of ${MODEL_NAMES.join(', ')})`);
   const actor = createActor(machine, { input: { scenario, config, profile } });
   KERNELS.set(actor, kernel);
   let failure: unknown;
@@ -55,10 +95,10 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
   actor.start();
   let end: Seconds;
   try {
-    end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active', limits.maxEvents);
+    end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active', max);
   } catch (e) {
     actor.stop();
-    throw new Error(`${config.model}: ${(e as Error).message}`);
+    throw new Error(`${config.model}: ${(e as Error).message}${e instanceof EventCapError ? `; ${SMALLER[config.model]}` : ''}`);
   }
   if (failure) throw failure;
   const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]));

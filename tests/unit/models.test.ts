@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
-import { runModel } from '../../src/sim/simulate.ts';
+import { predictEvents, runModel } from '../../src/sim/simulate.ts';
 import type { ModelConfig } from '../../src/sim/types.ts';
 import { loadScenario, scenario } from './helpers.ts';
 
@@ -113,11 +113,35 @@ describe('the summary', () => {
 describe('limits', () => {
   it('a run that needs more events than its caller allows stops with a message naming the model and what to change', () => {
     const s = scenario(4, [['a', ['cpu', 10]], ['b', ['cpu', 10]]]);
-    expect(() => runModel(s, { model: 'threads', switchIntervalMs: 1 }, undefined, { maxEvents: 1000 })).toThrow(
-      /^threads: more than 1,000 scheduling events .* by \d+\.\d s of simulated time, .*longer switch interval/,
+    // Predicted at 20,002 events (two per hand-off while both have Python); it takes about twice that.
+    expect(() => runModel(s, { model: 'threads', switchIntervalMs: 1 }, undefined, { maxEvents: 25_000 })).toThrow(
+      /^threads: more than 25,000 scheduling events .* by \d+\.\d s of simulated time, .*; a longer switch interval, fewer or shorter tasks need fewer$/,
     );
     // The same run within the limit finishes: 20 s at 1 ms is about 20,000 hand-offs.
     expect(runModel(s, { model: 'threads', switchIntervalMs: 1 }, undefined, { maxEvents: 100_000 }).summary.gilSwitches).toBeGreaterThan(19_000);
+  });
+
+  const huge: [string, ModelConfig, RegExp][] = [
+    ['threads: Python seconds over the switch interval', { model: 'threads', switchIntervalMs: 0.01 }, /^threads: at least 183,600,000,256 scheduling events .*; a longer switch interval/],
+    ['processes: CPU seconds beyond the cores over the OS slice', { model: 'processes', workers: 256 }, /^processes: at least 230,400,256 scheduling events .*; fewer workers than cores/],
+  ];
+  it.each(huge)('a run that would surely exceed the cap is refused before it starts (%s)', (_, config, message) => {
+    // 256 tasks of an hour of Python on 64 cores: the CLI once ran 174 s and 4.2 GB on this before dying.
+    const s = scenario(64, Array.from({ length: 256 }, (_, i) => [`t${i}`, ['cpu', 3600]] as [string, [string, number]]));
+    expect(() => runModel(s, config, undefined, { maxEvents: 2_000_000 })).toThrow(message);
+  });
+
+  it.each([
+    // Four steps; 2 s of Python of which 1 s beside another thread's; 2.5 s of CPU work of which 2 s fit on the cores.
+    ['sequential: one per step', { model: 'sequential' }, 4],
+    ['asyncio: one per step', { model: 'asyncio' }, 4],
+    ['threads with one worker: no contention', { model: 'threads', workers: 1 }, 4],
+    ['threads: two per hand-off while two have Python', { model: 'threads', switchIntervalMs: 10 }, 4 + (2 * 1) / 0.01],
+    ['processes within the cores: no slicing', { model: 'processes', workers: 2 }, 4],
+    ['processes beyond the cores: the rest in slices', { model: 'processes', workers: 3 }, 4 + 0.5 / DEFAULT_PROFILE.osSlice],
+  ] as [string, ModelConfig, number][])('predicted events: %s', (_, config, want) => {
+    const s = scenario(2, [['a', ['cpu', 1]], ['b', ['cpu', 1], ['io', 1]], ['c', ['native', 0.5]]]);
+    expect(predictEvents(s, config)).toBe(Math.floor(want));
   });
 });
 

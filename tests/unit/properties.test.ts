@@ -125,7 +125,6 @@ const scaledProfile = (p: CPythonProfile, k: number): CPythonProfile => {
   const ps = Object.fromEntries(Object.entries(p.processStart).map(([m, v]) => [m, { launch: v.launch * k, boot: v.boot * k }])) as CPythonProfile['processStart'];
   return { ...p, ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number').map(([key, v]) => [key, (v as number) * k])), processStart: ps };
 };
-const cpuOnly = scenarioArb.map((s) => ({ ...s, tasks: s.tasks.map((t) => ({ ...t, steps: t.steps.map((x) => ({ ...x, kind: x.kind === 'io' ? ('cpu' as const) : x.kind })) })) }));
 const RUNS = runs(100);
 
 describe('metamorphic properties: how a run must change when its input does', () => {

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulateCli } from '../../src/cli/simulate.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'simulate-cli-'));
+const file = (name: string, content: string | Buffer) => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const json = (name: string, o: unknown) => file(name, JSON.stringify(o));
+const good = { name: 'good', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'cpu', seconds: 0.1 }] }, { name: 'b', steps: [{ kind: 'io', seconds: 0.2 }] }] };
+const goodFile = json('good.json', good);
+
+function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = simulateCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { status, stdout, stderr };
+}
+
+describe('simulate: bad input gets exit 2 and a message naming what is wrong', () => {
+  const hour = (n: number) => ({ name: 'huge', cores: 64, tasks: Array.from({ length: n }, (_, i) => ({ name: `t${i}`, steps: [{ kind: 'cpu', seconds: 3600 }] })) });
+  const cases: [string, () => string[], RegExp][] = [
+    ['no file', () => [], /^simulate: no scenario file given\nusage:/],
+    ['a missing file', () => [join(dir, 'nope.json')], /nope\.json: cannot read: ENOENT/],
+    ['/dev/zero (once 49 s and 16.9 GB)', () => ['/dev/zero'], /^\/dev\/zero: not a regular file$/m],
+    ['a directory', () => [dir], /: not a regular file$/m],
+    ['a file over 2 MB', () => [file('big.json', Buffer.alloc(2_000_001, 32))], /big\.json: 2\.0 MB, over the 2 MB limit/],
+    ['broken JSON', () => [file('broken.json', '{"name": ')], /^broken\.json: not valid JSON: /],
+    ['a task name with a terminal escape code', () => [json('esc.json', { ...good, tasks: [{ name: 'red\u001b[31m', steps: [{ kind: 'io', seconds: 1 }] }] })], /^esc\.json: tasks\[0\]\.name: must not contain control characters/],
+    ['a scenario name with a line break', () => [json('nl.json', { ...good, name: 'two\nlines' })], /^nl\.json: name: must not contain control characters/],
+    ['a repeat that expands past the limit (once 294 s and 3.6 GB)', () => [json('rep.json', { ...good, tasks: [{ name: 'loop', repeat: 2000, steps: Array.from({ length: 60 }, () => ({ kind: 'io', seconds: 0.001 })) }] })], /^rep\.json: tasks\[0\]\.repeat: the scenario expands to 120,000 steps .* over the 100,000 the simulator takes; the largest is "loop" \(60 steps × repeat 2000\)$/m],
+    ['a run far past the event cap (once 174 s and 4.2 GB, then a stack trace)', () => [json('huge.json', { ...hour(256), models: [{ model: 'threads', switchIntervalMs: 0.01 }] })], /^huge\.json: cannot be simulated: threads: at least 183,600,000,256 scheduling events .* a longer switch interval/],
+    ['a run past a lowered cap', () => [goodFile, '--max-events', '3', '--model', 'threads'], /^good\.json: cannot be simulated: threads: more than 3 scheduling events/],
+    ['a bad --max-events', () => [goodFile, '--max-events', '1e99'], /^simulate: --max-events: expected a whole number from 1 to 1000000000, not "1e99"/],
+    ['an unknown model', () => [goodFile, '--model', 'gpu'], /^simulate: --model: unknown model "gpu"/],
+    ['an unknown flag', () => [goodFile, '--fast'], /^simulate: unknown flag --fast/],
+    ['a flag without its value', () => [goodFile, '--profile'], /^simulate: --profile needs a value/],
+    ['two files', () => [goodFile, goodFile], /^simulate: unexpected argument /],
+  ];
+  it.each(cases)('%s', (_, argv, message) => {
+    const r = cli(...argv());
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a UTF-8 byte-order mark is accepted, as the app accepts it', () => {
+    const r = cli(file('bom.json', '\ufeff' + JSON.stringify(good)), '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).scenario).toBe('good');
+  });
+
+  it('--max-events sets the cap: lower than a run needs, it is refused; higher, it runs', () => {
+    // 2 × 1.2 s of Python at 0.1 ms: about 24,000 events predicted, about twice that taken.
+    const s = json('long.json', { name: 'long', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'cpu', seconds: 1.2 }] }, { name: 'b', steps: [{ kind: 'cpu', seconds: 1.2 }] }], models: [{ model: 'threads', switchIntervalMs: 0.1 }] });
+    expect(cli(s, '--json', '--max-events', '10000').stderr).toMatch(/at least 24,00\d scheduling events .* more than the 10,000 allowed/);
+    expect(cli(s, '--json', '--max-events', '30000').stderr).toMatch(/more than 30,000 scheduling events .* by \d+\.\d s of simulated time/);
+    const r = cli(s, '--json', '--max-events', '200000');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).results[0].summary.gilSwitches).toBeGreaterThan(20_000);
+  });
+});
+
+describe('simulate --profile: a profile file is validated like a scenario', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['a zero switch interval (once 20 s and 1.6 GB, then a crash)', { switchInterval: 0 }, /^p\.json: switchInterval: must be at least 0\.00001 s$/m],
+    ['a zero OS slice (once a crash)', { osSlice: 0 }, /^p\.json: osSlice: must be at least 0\.0001 s$/m],
+    ['a negative cost', { dispatch: -1 }, /^p\.json: dispatch: .*>=0/],
+    ['a cost as a string', { submit: '1' }, /^p\.json: submit: .*Expected number/],
+    ['processStart as a string', { processStart: 'fast' }, /^p\.json: processStart: .*Expected Object/],
+    ['processStart null', { processStart: null }, /^p\.json: processStart: .*Expected Object but received null/],
+    ['an unknown start method', { processStart: { vfork: { boot: 1 } } }, /^p\.json: processStart\.vfork: unknown field/],
+    ['a negative boot', { processStart: { fork: { boot: -5 } } }, /^p\.json: processStart\.fork\.boot: .*>=0/],
+    ['an absurd boot (once "cores busy NaN%")', { processStart: { fork: { boot: 1e308 } } }, /^p\.json: processStart\.fork\.boot: .*<=3600/],
+    ['a launch as a word (once "never finished (simulator bug)")', { processStart: { spawn: { launch: 'slow' } } }, /^p\.json: processStart\.spawn\.launch: .*Expected number but received "slow"/],
+    ['__proto__', JSON.parse('{"__proto__": 5}'), /^p\.json: __proto__: unknown field/],
+    ['constructor', { constructor: 0 }, /^p\.json: constructor: unknown field/],
+    ['a misspelt constant', { switchIntervall: 0.005 }, /^p\.json: switchIntervall: unknown field/],
+    ['not an object', [1, 2], /^p\.json: \(top level\): expected a JSON object/],
+  ];
+  it.each(cases)('%s', (_, profile, message) => {
+    const r = cli(goodFile, '--profile', json('p.json', profile));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a good partial profile changes only what it names', () => {
+    const at = (...extra: string[]) => JSON.parse(cli(goodFile, '--json', '--model', 'asyncio', ...extra).stdout).results[0].tasks[0].start;
+    expect(at()).toBeCloseTo(0.0003, 9);
+    expect(at('--profile', json('loop.json', { loopStart: 0.01 }))).toBeCloseTo(0.01, 9);
+  });
+});
+
+describe('simulate as a process', () => {
+  it('refuses /dev/zero at once with exit 2, no stack trace', () => {
+    const r = spawnSync('npx', ['tsx', 'src/cli/simulate.ts', '/dev/zero'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('/dev/zero: not a regular file');
+  }, 30_000);
+
+  it('prints a table per model', () => {
+    const r = cli(goodFile);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 5)).toEqual(['good', '', 'sequential: makespan 0.300 s, speedup 1.00x, cores busy 17%', '  task     start       end  GIL wait', '  a       0.0000    0.1000    0.0000']);
+  });
+});
