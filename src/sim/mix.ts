@@ -1,5 +1,5 @@
 import { seededRandom } from './random.ts';
-import { DEFAULT_MODELS } from './schema.ts';
+import { DEFAULT_MODELS, type ScenarioFile } from './schema.ts';
 import type { Scenario, Seconds, Task } from './types.ts';
 
 export const DWARFS = ['Doc', 'Grumpy', 'Happy', 'Sleepy', 'Bashful', 'Sneezy', 'Dopey'];
@@ -16,8 +16,17 @@ export interface Mix {
 
 export const MIX_LIMITS = { tasks: [1, 64], seconds: [0.1, 20], cpuShare: [0, 1] } as const;
 
+/** The largest seed the controls and links take: the seed input's own maximum (2³¹ − 1). */
+export const SEED_MAX = 2_147_483_647;
+
 export function taskName(i: number): string {
   return i < DWARFS.length ? DWARFS[i] : `Task ${i + 1}`;
+}
+
+/** A scenario file from the sliders: each task's length drawn (seeded) from the range, Python then a wait. */
+export function mixFile(mix: Mix, cores: number): ScenarioFile {
+  const { name, description, seed, tasks, models } = mixScenario(mix, cores);
+  return { name, description, cores, seed, tasks, models };
 }
 
 /** A scenario from the sliders: each task's length drawn (seeded) from the range, split into Python then a wait. */

@@ -181,7 +181,7 @@ test('a shared URL restores the view, and back/forward move between choices', as
   await expect(page.locator('figure.gantt')).toHaveCount(1);
 });
 
-test('a malformed URL falls back to the default with a notice', async ({ page }) => {
+test('a malformed URL names each bad parameter, leaves it out and shows the rest', async ({ page }) => {
   await page.goto('./?s=nope&cores=-3&view=sideways');
   await expect(page.getByRole('alert')).toContainText('could not be read');
   await expect(page.getByRole('alert')).toContainText('s=nope (no such scenario)');
@@ -248,5 +248,112 @@ test.describe('screenshots', () => {
     // 800 marks: this chart is drawn on canvas, and must look as the SVG chart did.
     await expect(page.locator('figure.gantt')).toHaveAttribute('data-render', 'canvas');
     await expect(page.locator('figure.gantt')).toHaveScreenshot('convoy-tasks.png');
+  });
+});
+
+test.describe('nothing is lost', () => {
+  const openFile = (page: Page, name: string, content: string | Buffer) =>
+    page.locator('input[type=file]').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+
+  test('Save as JSON writes what was opened (repeat kept), and opening the saved file shows the same charts', async ({ page }) => {
+    await page.goto('./');
+    const mine = { name: 'Polling loop', cores: 2, seed: 5, tasks: [{ name: 'poll', repeat: 1500, steps: [{ kind: 'cpu', seconds: { min: 0.0005, max: 0.001 } }, { kind: 'io', seconds: 0.001 }] }, { name: 'crunch', steps: [{ kind: 'cpu', seconds: 1 }] }], models: [{ model: 'threads' }, { model: 'asyncio' }] };
+    await openFile(page, 'poll.json', JSON.stringify(mine));
+    await expect(page.locator('figure.gantt')).toHaveCount(2);
+    const makespans = await page.locator('figure.gantt .makespan').allTextContents();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save as JSON' }).click();
+    const saved = await (await download).createReadStream().then(async (s) => {
+      const chunks: Buffer[] = [];
+      for await (const c of s) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    });
+    expect(JSON.parse(saved).tasks[0]).toEqual(mine.tasks[0]);
+    await page.goto('./');
+    await openFile(page, 'polling-loop.json', saved);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.locator('figure.gantt .makespan')).toHaveText(makespans);
+  });
+
+  test('End on a run of over a million seconds, then reload: the playhead comes back, with no complaint', async ({ page }) => {
+    const long = { name: 'Long', cores: 1, tasks: [{ name: 'wait', repeat: 400, steps: [{ kind: 'io', seconds: 3600 }] }], models: [{ model: 'sequential' }] };
+    await page.goto('./');
+    await openFile(page, 'long.json', JSON.stringify(long));
+    await expect(page.locator('figure.gantt .makespan')).toHaveText('finishes at 1440000.00 s');
+    await page.locator('h1').click();
+    await page.keyboard.press('End');
+    const t = await seconds(page);
+    expect(t).toBeGreaterThan(1_440_000);
+    await expect(page).toHaveURL(/[?&]t=14\d{5}/);
+    await page.reload();
+    await expect(page.locator('figure.gantt .makespan')).toHaveText('finishes at 1440000.00 s');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    expect(await seconds(page)).toBeCloseTo(t, 3);
+  });
+
+  test('a seed too big for the controls is refused with a message, and the seed stays', async ({ page }) => {
+    await page.goto('./?s=mix&seed=11');
+    const seed = page.getByRole('spinbutton', { name: /Seed/ });
+    await seed.fill('3000000000');
+    await seed.press('Enter');
+    await expect(page.getByRole('alert')).toContainText('Seed: 3000000000 is not a whole number from 0 to 2,147,483,647; the seed stays 11.');
+    await expect(seed).toHaveValue('11');
+    await expect(page).toHaveURL(/[?&]seed=11\b/);
+    await page.reload();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(seed).toHaveValue('11');
+  });
+
+  test('a shared scenario link with one bad parameter keeps the scenario, names the parameter, and leaves the address as typed', async ({ page }) => {
+    const mine = { name: 'Two hashes', cores: 2, tasks: [{ name: 'h1', steps: [{ kind: 'native', seconds: 1 }] }, { name: 'h2', steps: [{ kind: 'native', seconds: 1 }] }], models: [{ model: 'threads' }, { model: 'asyncio' }] };
+    const url = `./?s=file&f=${Buffer.from(JSON.stringify(mine)).toString('base64url')}&t=2000000000000`;
+    await page.goto(url);
+    await expect(page.getByRole('alert')).toContainText('t=2000000000000 (expected a number from 0 to 1000000000)');
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('file');
+    await expect(page.locator('figure.gantt')).toHaveCount(2);
+    await page.waitForTimeout(300);
+    expect(page.url()).toContain('t=2000000000000');
+    // The first change writes a clean address, and the scenario travels on in it.
+    await page.getByRole('radio', { name: 'One model, per task' }).check();
+    await expect(page).not.toHaveURL(/t=2000000000000/);
+    await page.reload();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.locator('figure.gantt text.lane-label', { hasText: /^h2$/ })).toHaveCount(1);
+  });
+
+  test('a 20 KB scenario travels in the link fragment and survives a reload on an ordinary server', async ({ page }) => {
+    const big = { name: 'Twenty kilobytes', cores: 4, tasks: Array.from({ length: 120 }, (_, i) => ({ name: `download ${i}`, steps: [{ kind: 'cpu', seconds: 0.001 * (i % 7) }, { kind: 'io', seconds: 0.05 + 0.01 * (i % 13) }] })) };
+    const text = JSON.stringify(big, null, 2);
+    expect(text.length).toBeGreaterThan(20_000);
+    await page.goto('./');
+    await openFile(page, 'big.json', text);
+    await expect(page).toHaveURL(/#z=[\w-]+$/);
+    expect(new URL(page.url()).search.length).toBeLessThan(200);
+    const makespans = await page.locator('figure.gantt .makespan').allTextContents();
+    const response = await page.reload();
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('file');
+    await expect(page.locator('figure.gantt .makespan')).toHaveText(makespans);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
+
+  test('a file over 2 MB is refused with a message, and the current scenario and Play keep working', async ({ page }) => {
+    await page.goto('./?s=collatz');
+    await openFile(page, 'huge.json', Buffer.alloc(2_100_000, 32));
+    await expect(page.getByRole('alert')).toContainText('huge.json is 2.1 MB: too big for a scenario file; the current scenario stays.');
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('collatz');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => seconds(page)).toBeGreaterThan(0.2);
+  });
+
+  test('moving a task-mix slider keeps the opened file in the scenario picker', async ({ page }) => {
+    await page.goto('./');
+    await openFile(page, 'mine.json', JSON.stringify({ name: 'Mine', cores: 2, tasks: [{ name: 'only', steps: [{ kind: 'io', seconds: 1 }] }] }));
+    await page.getByRole('slider', { name: /Tasks/ }).fill('5');
+    const picker = page.getByRole('combobox', { name: 'Scenario' });
+    await expect(picker).toHaveValue('mix');
+    await expect(picker.locator('option[value=file]')).toHaveText('Mine (your file)');
+    await picker.selectOption('file');
+    await expect(page.locator('figure.gantt text.lane-label', { hasText: /^only$/ })).toHaveCount(4);
   });
 });

@@ -1,9 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MIX_LIMITS } from '../../src/sim/mix.ts';
-import { LIMITS } from '../../src/sim/schema.ts';
+import { MIX_LIMITS, SEED_MAX } from '../../src/sim/mix.ts';
+import { LIMITS, parseScenarioText } from '../../src/sim/schema.ts';
 import { SPEEDS } from '../../src/ui/player/playerMachine.ts';
-import { decodeState, DEFAULT_STATE, effectiveScenario, encodeState, fromBase64Url, SWITCH_MS, toBase64Url, type AppState, type Source } from '../../src/ui/state/appState.ts';
+import { decodeState, DEFAULT_STATE, effectiveFile, effectiveScenario, encodeState, MAX_TIME, savedText, fromBase64Url, SWITCH_MS, toBase64Url, type AppState, type Source } from '../../src/ui/state/appState.ts';
 import { runs } from './helpers.ts';
 
 const IDS = ['seven-dwarfs', 'convoy', 'collatz'];
@@ -19,7 +20,7 @@ const source: fc.Arbitrary<Source> = fc.oneof(
       minSeconds: fc.double({ min: MIX_LIMITS.seconds[0], max: MIX_LIMITS.seconds[1], noNaN: true }),
       maxSeconds: fc.double({ min: MIX_LIMITS.seconds[0], max: MIX_LIMITS.seconds[1], noNaN: true }),
       cpuShare: fc.double({ min: 0, max: 1, noNaN: true }),
-      seed: fc.integer({ min: 0, max: 2 ** 31 }),
+      seed: fc.integer({ min: 0, max: SEED_MAX }),
     })
     .map((mix): Source => ({ kind: 'mix', mix })),
   fileText.map((text): Source => ({ kind: 'file', text })),
@@ -33,7 +34,7 @@ const state: fc.Arbitrary<AppState> = fc.record({
   view: fc.constantFrom('compare' as const, 'cores' as const, 'tasks' as const),
   model: fc.integer({ min: 0, max: 11 }),
   // The URL keeps the playhead to 0.1 ms.
-  time: fc.integer({ min: 0, max: 1e10 }).map((k) => k / 1e4),
+  time: fc.integer({ min: 0, max: MAX_TIME * 1e4 }).map((k) => k / 1e4),
   speed: fc.constantFrom(...SPEEDS),
   theme: fc.constantFrom('light' as const, 'dark' as const),
 });
@@ -77,11 +78,31 @@ describe('the URL holds the whole state', () => {
     ['a damaged scenario', '?s=file&f=%%%', /^f \(the scenario in the link is damaged\)$/],
     ['a scenario that fails validation', `?s=file&f=${toBase64Url('{"name":"x","cores":0,"tasks":[{"name":"a","steps":[{"kind":"io","seconds":1}]}]}')}`, /^the scenario in the link: cores: /],
   ];
-  it.each(bad)('a link with %s names the parameter and falls back to the default', (_, search, message) => {
-    const { state: s, problems } = decodeState(search, IDS);
+  it.each(bad)('a link with %s names the parameter, leaves it out and keeps the rest', (_, search, message) => {
+    const { state: s, problems } = decodeState(search + '&view=tasks&m=2&t=1.5', IDS);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
-    expect(s).toBe(DEFAULT_STATE);
+    if (!search.includes('view=')) expect([s.view, s.model, s.time]).toEqual(['tasks', 2, 1.5]);
+  });
+
+  it('a shared scenario survives a typo in another parameter', () => {
+    const text = JSON.stringify({ name: 'mine', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'io', seconds: 1 }] }] });
+    const { state: s, problems } = decodeState(`?s=file&f=${toBase64Url(text)}&t=2e12&cores=3`, IDS);
+    expect(problems).toEqual(['t=2e12 (expected a number from 0 to 1000000000)']);
+    expect(s.source).toEqual({ kind: 'file', text });
+    expect([s.cores, s.time]).toEqual([3, 0]);
+  });
+
+  const clamped: [string, Partial<AppState>, string, number | string][] = [
+    ['a playhead past the longest run a link holds', { time: 2.5e9 }, 't', MAX_TIME],
+    ['a negative playhead', { time: -3 }, 't', 'absent'],
+    ['a seed past 2³¹ − 1', { source: { kind: 'mix', mix: { tasks: 3, minSeconds: 1, maxSeconds: 2, cpuShare: 0, seed: 3e9 } } }, 'seed', SEED_MAX],
+  ];
+  it.each(clamped)('the app writes only values it reads back: %s is clamped', (_, patch, key, want) => {
+    const url = encodeState({ ...DEFAULT_STATE, ...patch });
+    const got = new URLSearchParams(url).get(key);
+    expect(got === null ? 'absent' : Number(got)).toBe(want);
+    expect(decodeState(url, IDS).problems).toEqual([]);
   });
 });
 
@@ -122,5 +143,53 @@ describe('effectiveScenario: the source with the controls applied', () => {
     const m = effectiveScenario(st({ source: { kind: 'mix', mix: { tasks: 3, minSeconds: 1, maxSeconds: 2, cpuShare: 0, seed: 1 } }, cores: 6 }), builtins);
     expect([m.name, m.cores, m.tasks.length]).toEqual(['Custom mix', 6, 3]);
     expect(() => effectiveScenario(st({ source: { kind: 'file', text: '{"name":"bad"}' } }), builtins)).toThrow(/^file: cores: missing/);
+  });
+});
+
+describe('Save as JSON writes what the user has, and opening it gives the same scenario', () => {
+  const dir = new URL('../../scenarios/', import.meta.url).pathname;
+  const shipped = Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => {
+        const r = parseScenarioText(readFileSync(dir + f, 'utf8'), f);
+        if (!r.ok) throw new Error(r.errors.join('\n'));
+        return [f.replace(/\.json$/, ''), r.file];
+      }),
+  );
+  const reopen = (text: string) => {
+    const r = parseScenarioText(text, 'saved.json');
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    return r;
+  };
+
+  it.each(Object.keys(shipped))('%s: save → open is the identity', (id) => {
+    const state: AppState = { ...DEFAULT_STATE, source: { kind: 'builtin', id } };
+    const back = reopen(savedText(effectiveFile(state, shipped)));
+    expect(back.file).toEqual({ ...shipped[id], models: back.file.models });
+    expect(back.scenario).toEqual(effectiveScenario(state, shipped));
+  });
+
+  it('with every control moved, the saved file carries them', () => {
+    const state: AppState = { ...DEFAULT_STATE, source: { kind: 'builtin', id: 'collatz' }, cores: 7, workers: 3, switchIntervalMs: 20, startMethod: 'spawn' };
+    const back = reopen(savedText(effectiveFile(state, shipped)));
+    expect(back.scenario).toEqual(effectiveScenario(state, shipped));
+    expect(back.file.cores).toBe(7);
+  });
+
+  it('a task of 2 steps repeated 1,500 times is saved as written, not as 3,000 steps (which the schema refuses)', () => {
+    const text = JSON.stringify({ name: 'loop', cores: 2, seed: 3, tasks: [{ name: 'poll', repeat: 1500, steps: [{ kind: 'cpu', seconds: { min: 0.001, max: 0.002 } }, { kind: 'io', seconds: 0.001 }] }] });
+    const state: AppState = { ...DEFAULT_STATE, source: { kind: 'file', text } };
+    const saved = savedText(effectiveFile(state, shipped));
+    const back = reopen(saved);
+    expect(back.file.tasks[0].repeat).toBe(1500);
+    expect(back.file.tasks[0].steps).toHaveLength(2);
+    expect(back.scenario.tasks[0].steps).toHaveLength(3000);
+    expect(back.scenario).toEqual(effectiveScenario(state, shipped));
+  });
+
+  it('a custom mix saves its tasks', () => {
+    const state: AppState = { ...DEFAULT_STATE, source: { kind: 'mix', mix: { tasks: 12, minSeconds: 0.5, maxSeconds: 3, cpuShare: 0.4, seed: 9 } }, cores: 3 };
+    expect(reopen(savedText(effectiveFile(state, shipped))).scenario).toEqual(effectiveScenario(state, shipped));
   });
 });

@@ -1,5 +1,5 @@
-import { MIX_LIMITS, mixScenario, type Mix } from '../../sim/mix.ts';
-import { LIMITS, parseScenario } from '../../sim/schema.ts';
+import { MIX_LIMITS, mixFile, SEED_MAX, type Mix } from '../../sim/mix.ts';
+import { DEFAULT_MODELS, LIMITS, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 
@@ -39,7 +39,11 @@ export function fromBase64Url(s: string): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-export function encodeState(s: AppState): string {
+/**
+ * The link for a state. A scenario file goes in `fragment` (see link.ts: compressed, never sent to a server) when the
+ * caller has it; without one it goes in the query as base64url, the old form, which every version reads.
+ */
+export function encodeState(s: AppState, fragment?: string): string {
   const p = new URLSearchParams();
   const src = s.source;
   if (src.kind === 'builtin') p.set('s', src.id);
@@ -49,10 +53,10 @@ export function encodeState(s: AppState): string {
     p.set('lo', String(src.mix.minSeconds));
     p.set('hi', String(src.mix.maxSeconds));
     p.set('cpu', String(src.mix.cpuShare));
-    p.set('seed', String(src.mix.seed));
+    p.set('seed', String(Math.min(SEED_MAX, Math.max(0, Math.round(src.mix.seed)))));
   } else {
     p.set('s', 'file');
-    p.set('f', toBase64Url(src.text));
+    if (fragment === undefined) p.set('f', toBase64Url(src.text));
   }
   if (s.cores !== undefined) p.set('cores', String(s.cores));
   if (s.workers !== undefined) p.set('workers', String(s.workers));
@@ -60,19 +64,25 @@ export function encodeState(s: AppState): string {
   if (s.startMethod) p.set('sm', s.startMethod);
   p.set('view', s.view);
   p.set('m', String(s.model));
-  if (s.time) p.set('t', String(+s.time.toFixed(4)));
+  // Clamped as the reader checks it, so a link the app writes is always one it can read back.
+  const t = Math.min(MAX_TIME, Math.max(0, +s.time.toFixed(4)));
+  if (t) p.set('t', String(t));
   if (s.speed !== 1) p.set('speed', String(s.speed));
   if (s.theme !== 'light') p.set('theme', s.theme);
-  return '?' + p.toString();
+  return '?' + p.toString() + (src.kind === 'file' && fragment !== undefined ? '#' + fragment : '');
 }
 
 export type Decoded = { state: AppState; problems: string[] };
 
+/** The longest playhead a link holds, in seconds: past the longest run a valid scenario can make (3.6e8 s). */
+export const MAX_TIME = 1e9;
+
 /**
- * Read the state from a query string. Every parameter is checked; one that is malformed is named in `problems`
- * and the whole state falls back to the default (a half-applied link would show something nobody shared).
+ * Read the state from a query string. Every parameter is checked; one that is malformed is named in `problems` and
+ * left out (its default takes its place), and everything else in the link is kept: a shared scenario is never lost
+ * to a typo in another parameter.
  */
-export function decodeState(search: string, builtinIds: readonly string[]): Decoded {
+export function decodeState(search: string, builtinIds: readonly string[], linked?: { text: string | null; problem: string | null }): Decoded {
   const p = new URLSearchParams(search);
   if (![...p.keys()].length) return { state: DEFAULT_STATE, problems: [] };
   const problems: string[] = [];
@@ -96,58 +106,92 @@ export function decodeState(search: string, builtinIds: readonly string[]): Deco
         minSeconds: num('lo', MIX_LIMITS.seconds[0], MIX_LIMITS.seconds[1]) ?? DEFAULT_MIX.minSeconds,
         maxSeconds: num('hi', MIX_LIMITS.seconds[0], MIX_LIMITS.seconds[1]) ?? DEFAULT_MIX.maxSeconds,
         cpuShare: num('cpu', 0, 1) ?? DEFAULT_MIX.cpuShare,
-        seed: num('seed', 0, 2 ** 31, true) ?? DEFAULT_MIX.seed,
+        seed: num('seed', 0, SEED_MAX, true) ?? DEFAULT_MIX.seed,
       },
     };
   } else if (s === 'file') {
-    try {
-      const text = fromBase64Url(p.get('f') ?? '');
-      const r = parseScenario(JSON.parse(text), 'the scenario in the link');
+    // The scenario's text: from the fragment (read by the caller, asynchronously), or an old link's `f=`.
+    let text: string | null = linked?.text ?? null;
+    let problem = linked?.problem ?? null;
+    if (text === null && problem === null) {
+      const f = p.get('f');
+      if (f === null) problem = 'the scenario in the link is missing (was the link cut short?)';
+      else {
+        try {
+          text = fromBase64Url(f);
+        } catch {
+          problem = 'f (the scenario in the link is damaged)';
+        }
+      }
+    }
+    if (problem !== null) problems.push(problem);
+    else if (text !== null) {
+      const r = parseScenarioText(text, 'the scenario in the link');
       if (r.ok) source = { kind: 'file', text };
       else problems.push(...r.errors);
-    } catch {
-      problems.push('f (the scenario in the link is damaged)');
     }
   } else if (builtinIds.includes(s)) source = { kind: 'builtin', id: s };
   else problems.push(`s=${s.slice(0, 40)} (no such scenario)`);
-  const view = p.get('view') ?? 'compare';
-  if (!['compare', 'cores', 'tasks'].includes(view)) problems.push(`view=${view.slice(0, 20)} (expected compare, cores or tasks)`);
-  const theme = p.get('theme') ?? 'light';
-  if (!['light', 'dark'].includes(theme)) problems.push(`theme=${theme.slice(0, 20)} (expected light or dark)`);
-  const sm = p.get('sm');
-  if (sm !== null && !['fork', 'forkserver', 'spawn'].includes(sm)) problems.push(`sm=${sm.slice(0, 20)} (expected fork, forkserver or spawn)`);
-  const speed = num('speed', 0.25, 16) ?? 1;
-  if (!(SPEEDS as readonly number[]).includes(speed)) problems.push(`speed=${speed} (expected one of ${SPEEDS.join(', ')})`);
+  /** A parameter that must be one of `allowed`: its value, or undefined (named in `problems`) when it is not. */
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
+    const raw = p.get(key);
+    if (raw === null) return undefined;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${key}=${raw.slice(0, 20)} (expected ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]})`);
+    return undefined;
+  };
+  const view = oneOf('view', ['compare', 'cores', 'tasks'] as const) ?? DEFAULT_STATE.view;
+  const theme = oneOf('theme', ['light', 'dark'] as const) ?? DEFAULT_STATE.theme;
+  const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
+  let speed = num('speed', 0.25, 16) ?? 1;
+  if (!(SPEEDS as readonly number[]).includes(speed)) {
+    problems.push(`speed=${speed} (expected one of ${SPEEDS.join(', ')})`);
+    speed = 1;
+  }
   const state: AppState = {
     source,
     cores: num('cores', 1, LIMITS.cores, true),
     workers: num('workers', 1, LIMITS.workers, true),
     switchIntervalMs: num('si', SWITCH_MS[0], SWITCH_MS[1]),
-    startMethod: (sm ?? undefined) as StartMethod | undefined,
-    view: view as View,
+    startMethod: sm,
+    view,
     model: num('m', 0, 11, true) ?? DEFAULT_STATE.model,
-    time: num('t', 0, 1e6) ?? 0,
+    time: num('t', 0, MAX_TIME) ?? 0,
     speed,
-    theme: theme as Theme,
+    theme,
   };
-  return problems.length ? { state: DEFAULT_STATE, problems } : { state, problems };
+  return { state, problems };
 }
 
-/** The scenario the charts show: the source, with the controls' overrides applied to every model they concern. */
-export function effectiveScenario(state: AppState, builtins: Record<string, Scenario>): Scenario {
+/**
+ * The scenario file the controls describe: the source as its author wrote it (repeats and seeded ranges kept), with
+ * the controls' overrides applied to every model they concern. What "Save as JSON" writes; opening the saved file
+ * gives the same scenario back.
+ */
+export function effectiveFile(state: AppState, builtins: Record<string, ScenarioFile>): ScenarioFile {
   const src = state.source;
-  let base: Scenario;
-  if (src.kind === 'mix') base = mixScenario(src.mix, state.cores ?? 4);
+  let base: ScenarioFile;
+  if (src.kind === 'mix') base = mixFile(src.mix, state.cores ?? 4);
   else if (src.kind === 'file') {
     const r = parseScenario(JSON.parse(src.text), 'file');
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    base = r.scenario;
+    base = r.file;
   } else base = builtins[src.id] ?? builtins[DEFAULT_ID];
-  const models = base.models.map((m): ModelConfig => {
+  const models = (base.models ?? DEFAULT_MODELS).map((m): ModelConfig => {
     if (m.model === 'threads') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.switchIntervalMs ? { switchIntervalMs: state.switchIntervalMs } : {}) };
     if (m.model === 'processes') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.startMethod ? { startMethod: state.startMethod } : {}) };
     if (m.model === 'asyncio') return { ...m, ...(state.workers ? { workers: state.workers } : {}) };
     return m;
   });
   return { ...base, cores: state.cores ?? base.cores, models };
+}
+
+/** The scenario the charts show: the effective file, resolved (seeded ranges drawn, repeats expanded). */
+export function effectiveScenario(state: AppState, builtins: Record<string, ScenarioFile>): Scenario {
+  return resolveScenario(effectiveFile(state, builtins));
+}
+
+/** The text "Save as JSON" writes. */
+export function savedText(file: ScenarioFile): string {
+  return JSON.stringify(file, null, 2) + '\n';
 }
