@@ -346,6 +346,18 @@ test.describe('nothing is lost', () => {
     await expect.poll(() => seconds(page)).toBeGreaterThan(0.2);
   });
 
+  test('a small file that expands to millions of steps is refused naming the field, and Play keeps working', async ({ page }) => {
+    // 52 KB of JSON; expanded, 4,000,000 steps (it once froze the app for seconds and broke Play).
+    const bomb = { name: 'Bomb', cores: 2, tasks: [{ name: 'loop', repeat: 2000, steps: Array.from({ length: 2000 }, () => ({ kind: 'io', seconds: 0.001 })) }] };
+    await page.goto('./?s=collatz');
+    await openFile(page, 'bomb.json', JSON.stringify(bomb));
+    await expect(page.getByRole('alert')).toContainText('bomb.json was not opened; the current scenario stays.');
+    await expect(page.getByRole('alert')).toContainText('bomb.json: tasks[0].repeat: the scenario expands to 4,000,000 steps');
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('collatz');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => seconds(page)).toBeGreaterThan(0.2);
+  });
+
   test('moving a task-mix slider keeps the opened file in the scenario picker', async ({ page }) => {
     await page.goto('./');
     await openFile(page, 'mine.json', JSON.stringify({ name: 'Mine', cores: 2, tasks: [{ name: 'only', steps: [{ kind: 'io', seconds: 1 }] }] }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/sim/schema.ts';
+import { parseProfile, parseScenario } from '../../src/sim/schema.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from '../../src/sim/profile.ts';
 import { runModel, totalWork } from '../../src/sim/simulate.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../src/sim/types.ts';
@@ -126,6 +126,41 @@ const scaledProfile = (p: CPythonProfile, k: number): CPythonProfile => {
   return { ...p, ...Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'number').map(([key, v]) => [key, (v as number) * k])), processStart: ps };
 };
 const RUNS = runs(100);
+
+/** A profile a calibration could produce: every constant positive (as the profile schema demands), and small. */
+const cost = fc.double({ min: 1e-6, max: 0.05, noNaN: true });
+const startCost = fc.record({ launch: cost, boot: cost });
+const profileArb = fc
+  .record({
+    switchInterval: fc.double({ min: 1e-4, max: 0.05, noNaN: true }),
+    gilHandoff: cost, osSlice: fc.double({ min: 1e-3, max: 0.05, noNaN: true }), submit: cost, threadStart: cost,
+    processStart: fc.record({ fork: startCost, forkserver: startCost, spawn: startCost }),
+    forkserverBoot: cost, dispatch: cost, result: cost, loopStart: cost,
+  })
+  .map((o) => {
+    const r = parseProfile(o, 'random');
+    if (!r.ok) throw new Error(r.errors.join());
+    return r.profile;
+  });
+
+describe('the invariants hold under any valid profile', () => {
+  it('every task completes within the makespan, cores never run two things, work is conserved, runs repeat', () =>
+    fc.assert(
+      fc.property(scenarioArb, configArb, profileArb, (s, c, p) => {
+        const config = clean(c);
+        const run = runModel(s, config, p);
+        for (const t of run.tasks) expect(t.end).toBeLessThanOrEqual(run.makespan + EPS);
+        for (const lane of run.coreSegments) for (let i = 1; i < lane.length; i++) expect(lane[i].start).toBeGreaterThanOrEqual(lane[i - 1].end - EPS);
+        s.tasks.forEach((task, i) => {
+          const want = task.steps.filter((x) => x.kind !== 'io').reduce((a, x) => a + x.seconds, 0);
+          const got = run.coreSegments.flat().filter((x) => x.task === i && (x.kind === 'python' || x.kind === 'native')).reduce((a, x) => a + x.end - x.start, 0);
+          expect(Math.abs(got - want)).toBeLessThan(1e-6);
+        });
+        expect(JSON.stringify(runModel(s, config, p))).toBe(JSON.stringify(run));
+      }),
+      runs(150),
+    ));
+});
 
 describe('metamorphic properties: how a run must change when its input does', () => {
   it('a longer switch interval never gives more GIL switches', () =>
