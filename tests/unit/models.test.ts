@@ -220,3 +220,73 @@ describe('the GIL drop request and the OS scheduler', () => {
     expect(forcedDuringNative).toEqual([]);
   });
 });
+
+describe('rules seen in the whole timeline', () => {
+  it('threads: no hold ended by a drop request is shorter than a switch interval plus the hand-off, and almost all are exactly that', () => {
+    const r = runModel(fourCpu, { model: 'threads' });
+    const full = DEFAULT_PROFILE.switchInterval + DEFAULT_PROFILE.gilHandoff;
+    const forced = r.gil.slice(0, -1).filter((_, i) => r.gil[i + 1].forced).map((g) => g.end - g.start);
+    for (const h of forced) expect(h).toBeGreaterThanOrEqual(full - 1e-9);
+    expect(forced.filter((h) => Math.abs(h - full) < 1e-9).length).toBeGreaterThanOrEqual(380);
+  });
+
+  it('threads: the main thread holds the GIL as nobody\'s task; a GIL nobody wants is free (no span) until taken again', () => {
+    const s = scenario(2, [['a', ['cpu', 0.01], ['io', 0.05], ['cpu', 0.01]]]);
+    const r = runModel(s, { model: 'threads' });
+    expect(r.gil[0]).toMatchObject({ task: -1, thread: 0, start: 0, forced: false });
+    const a = r.gil.filter((g) => g.task === 0);
+    // Thread 1 holds it for its first step, lets it go for the wait (a gap with no holder), then takes it back.
+    expect(a.length).toBeGreaterThanOrEqual(2);
+    const gap = a[a.length - 1].start - r.gil[r.gil.indexOf(a[a.length - 1]) - 1].end;
+    expect(gap).toBeGreaterThan(0.04);
+    expect(r.coreSegments.flat().map((x) => x.threadLabel).filter((v, i, xs) => xs.indexOf(v) === i)).toEqual(['main', 'Thread 1']);
+  });
+
+  it('threads: a worker that finished is reused before a new thread is started (max_workers is a ceiling)', () => {
+    const s = scenario(2, [['a', ['io', 0.01]], ['b', ['io', 0.5]], ['c', ['io', 0.1]]]);
+    // Submitting is quick, so all three start before any finishes: three threads.
+    expect(new Set(runModel(s, { model: 'threads' }).gil.map((g) => g.thread)).size).toBe(4);
+    // With a pause between submits the pool would reuse; here, with max_workers=2, the third waits for the first.
+    const two = runModel(s, { model: 'threads', workers: 2 });
+    expect(new Set(two.gil.map((g) => g.thread))).toEqual(new Set([0, 1, 2]));
+    near(two.tasks[2].start, 0.01, 0.001);
+  });
+
+  it('processes: every step shows as its state; the worker dispatches and returns each task on a core', () => {
+    const s = scenario(2, [['a', ['cpu', 0.05], ['io', 0.1], ['native', 0.05]]]);
+    const r = runModel(s, { model: 'processes', workers: 1 });
+    expect(r.taskSpans[0].map((x) => [x.state, x.step])).toEqual([['queued', -1], ['running', 0], ['io', 1], ['running', 2], ['done', 2]]);
+    const segs = r.coreSegments.flat().sort((x, y) => x.start - y.start).map((x) => [x.threadLabel, x.kind, x.task, x.step]);
+    expect(segs).toEqual([
+      ['main', 'startup', -1, -1],
+      ['worker 0', 'startup', -1, -1],
+      ['worker 0', 'overhead', 0, -1],
+      ['worker 0', 'python', 0, 0],
+      ['worker 0', 'native', 0, 2],
+      ['worker 0', 'overhead', 0, -1],
+    ]);
+    near(r.makespan - r.tasks[0].end, DEFAULT_PROFILE.result, 1e-9);
+  });
+
+  it('processes: fork starts max_workers processes whatever the tasks; forkserver and spawn only as many as there are tasks', () => {
+    const one = scenario(2, [['a', ['cpu', 0.01]]]);
+    const boots = (startMethod: 'fork' | 'forkserver' | 'spawn') =>
+      [...new Set(runModel(one, { model: 'processes', workers: 3, startMethod }).coreSegments.flat().filter((x) => x.kind === 'startup').map((x) => x.threadLabel))].sort();
+    expect(boots('fork')).toEqual(['main', 'worker 0', 'worker 1', 'worker 2']);
+    expect(boots('spawn')).toEqual(['main', 'worker 0']);
+    // The fork server boots, then forks the worker: the parent launches nothing itself.
+    expect(boots('forkserver')).toEqual(['forkserver', 'worker 0']);
+  });
+
+  it('sequential and asyncio: every step shows as its state, in order', () => {
+    const s = scenario(1, [['a', ['cpu', 0.05], ['io', 0.1], ['native', 0.05]], ['b', ['io', 0.01]]]);
+    expect(runModel(s, { model: 'sequential' }).taskSpans.map((l) => l.map((x) => [x.state, x.step]))).toEqual([
+      [['running', 0], ['io', 1], ['running', 2], ['done', 2]],
+      [['queued', -1], ['io', 0]], // done at the very end: no span left
+    ]);
+    const a = runModel(s, { model: 'asyncio' });
+    expect(a.taskSpans[0].map((x) => [x.state, x.step])).toEqual([['queued', -1], ['running', 0], ['io', 1], ['running', 2]]); // a ends last
+    expect(a.loop.map((l) => [l.task, l.step, l.kind])).toEqual([[0, 0, 'cpu'], [0, 2, 'native']]);
+    expect(a.coreSegments.flat().map((x) => x.threadLabel)).toEqual(['event loop', 'event loop', 'event loop']);
+  });
+});
