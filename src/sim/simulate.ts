@@ -47,10 +47,11 @@ export interface SimLimits {
 export const CLI_MAX_EVENTS = 2_000_000;
 
 /**
- * A low estimate of the kernel events a run takes, from the scenario alone: one per step, plus two per GIL hand-off
- * while two threads have Python to run (a switch interval's worth of Python each), plus one per OS time slice of
- * CPU work beyond what the cores can run at once. Low, so that a run refused for it would surely have been stopped
- * by the cap anyway, only minutes later.
+ * An estimate of the kernel events a run takes, from the scenario alone, so that a run far past the cap is refused at
+ * once instead of after minutes: one per step, plus two per GIL hand-off while two threads have Python to run (one
+ * switch interval of Python each), plus one per OS time slice of CPU work beyond what the cores run at once. It
+ * counts low (a hand-off takes more than two events), but assumes the threads' Python overlaps, the usual case: where
+ * waits keep it apart, a run it refuses might have fitted, and the CLI's --max-events lets it through.
  */
 export function predictEvents(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): number {
   const python = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'cpu' ? s.seconds : 0), 0));
