@@ -159,7 +159,7 @@ describe('kernel: the GIL and loop lanes', () => {
   });
 
   it('the loop going idle closes its span', () => {
-    const r = drive(1, 1, [{ op: 'loop', task: 0, step: 0, kind: 'blocking-io' }, { op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } }, { op: 'timer', delay: 0.003, event: { type: 'WAKE', thread: 1 } }], (e) => (e.thread === 0 ? [{ op: 'loop', task: 0, step: 0, kind: null }] : []));
+    const r = drive(1, 1, [{ op: 'loop', task: 0, step: 0, kind: 'blocking-io' }, { op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } }, { op: 'timer', delay: 0.003, event: { type: 'WAKE', thread: 1 } }], (e) => (e.type === 'WAKE' && e.thread === 0 ? [{ op: 'loop', task: 0, step: 0, kind: null }] : []));
     expect(r.k.loop.map((l) => [r.ms(l.start), r.ms(l.end)])).toEqual([[0, 1]]);
   });
 

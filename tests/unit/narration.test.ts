@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulateScenario } from '../../src/sim/simulate.ts';
+import type { ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
+import type { Scenario } from '../../src/sim/types.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
 import { lazy, loadScenario } from './helpers.ts';
 
@@ -36,4 +38,31 @@ describe('narration: one sentence of what happens at the playhead', () => {
     const { s, runs } = of();
     expect(narrate(runs[model], s, t)).toBe(sentence);
   });
+});
+
+describe('narration on a hand-made timeline: every state, and the instants at span edges', () => {
+  const sc: Scenario = {
+    name: 's', description: '', cores: 1, seed: 0, models: [],
+    tasks: ['a', 'b', 'c', 'd'].map((name) => ({ name, steps: [{ kind: 'cpu' as const, seconds: 1 }] })),
+  };
+  const sp = (task: number, ...xs: [TaskSpan['state'], number, number][]): TaskSpan[] => xs.map(([state, start, end]) => ({ task, state, start, end, step: 0 }));
+  const run = (model: ModelRun['model'], extra: Partial<ModelRun> = {}): ModelRun => ({
+    model, config: { model } as ModelRun['config'], cores: 1, makespan: 4, tasks: [], coreSegments: [], gil: [], loop: [], summary: {} as ModelRun['summary'],
+    taskSpans: [sp(0, ['running', 0, 1], ['done', 1, 4]), sp(1, ['cpu-wait', 0, 1], ['running', 1, 2], ['done', 2, 4]), sp(2, ['cpu-wait', 0, 2], ['blocked', 2, 3], ['done', 3, 4]), sp(3, ['queued', 0, 3], ['io', 3, 4])],
+    ...extra,
+  });
+  const cases: [string, ModelRun, number, string][] = [
+    ['at 0: one runs, two wait for a core (a list of two), one is queued', run('processes'), 0, 'processes at 0.00 s: a runs; b and c wait for a free core; d is queued.'],
+    ['at a span\'s end the next span counts', run('processes'), 1, 'processes at 1.00 s: b runs; c waits for a free core; d is queued; a is done.'],
+    ['blocked, and several done', run('processes'), 2.5, 'processes at 2.50 s: c is ready but blocked by the loop; d is queued; a and b are done.'],
+    ['waiting on I/O, three done', run('processes'), 3, 'processes at 3.00 s: d waits on I/O; a, b and c are done.'],
+    ['at the makespan: all done', run('processes'), 4, 'processes: all 4 tasks done after 4.00 s.'],
+    ['just before the makespan: not yet', run('processes'), 3.999, 'processes at 4.00 s: d waits on I/O; a, b and c are done.'],
+    ['threads: who holds the GIL, up to the instant it passes on', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }, { task: -1, thread: 0, start: 1, end: 2, forced: false }] }), 1, 'threads at 1.00 s: The main thread holds the GIL; b runs; c waits for a free core; d is queued; a is done.'],
+    ['threads with nobody holding the GIL say nothing of it', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 1.5, 'threads at 1.50 s: b runs; c waits for a free core; d is queued; a is done.'],
+    ['a GIL lane is narrated only for threads', run('processes', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 0.5, 'processes at 0.50 s: a runs; b and c wait for a free core; d is queued.'],
+    ['asyncio: what the loop runs, from the instant it starts', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 1, 'asyncio at 1.00 s: The loop runs b; b runs; c waits for a free core; d is queued; a is done.'],
+    ['asyncio: the loop idle at the instant a span ends', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 2, 'asyncio at 2.00 s: The loop is idle; c is ready but blocked by the loop; d is queued; a and b are done.'],
+  ];
+  it.each(cases)('%s', (_, r, t, sentence) => expect(narrate(r, sc, t)).toBe(sentence));
 });

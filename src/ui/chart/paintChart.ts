@@ -37,7 +37,7 @@ export type ChartContext = Pick<
   'fillStyle' | 'globalAlpha' | 'font' | 'textBaseline' | 'fillRect' | 'fillText' | 'clearRect' | 'setTransform'
 >;
 
-/** Overlay fills for each pattern: CanvasPatterns in a browser (see makePatterns). */
+/** Overlay fills for each pattern: CanvasPatterns in a browser (see patterns.canvas.ts). */
 export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
 
 /**
@@ -71,38 +71,4 @@ export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: Ch
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   for (const r of rows) for (const m of r.marks) if (labelFits(m, r.thin)) ctx.fillText(m.label, m.x + 4, r.y + r.h / 2);
-}
-
-/** Canvas versions of the SVG patterns in Patterns.svelte (same tiles, same inks). */
-export function makePatterns(ctx: CanvasRenderingContext2D): PatternFills {
-  const tile = (size: number, draw: (t: CanvasRenderingContext2D) => void) => {
-    const c = document.createElement('canvas');
-    c.width = c.height = size;
-    const t = c.getContext('2d');
-    if (!t) return undefined;
-    draw(t);
-    return ctx.createPattern(c, 'repeat') ?? undefined;
-  };
-  const hatch = tile(6, (t) => {
-    t.fillStyle = 'rgba(255,255,255,0.75)';
-    t.fillRect(0, 0, 2.5, 6);
-  });
-  hatch?.setTransform(new DOMMatrix().rotate(45));
-  const dots = tile(5, (t) => {
-    t.fillStyle = 'rgba(0,0,0,0.55)';
-    t.beginPath();
-    t.arc(2.5, 2.5, 1.1, 0, 2 * Math.PI);
-    t.fill();
-  });
-  const cross = tile(6, (t) => {
-    t.strokeStyle = 'rgba(0,0,0,0.45)';
-    t.lineWidth = 1;
-    t.beginPath();
-    t.moveTo(0, 0);
-    t.lineTo(6, 6);
-    t.moveTo(6, 0);
-    t.lineTo(0, 6);
-    t.stroke();
-  });
-  return { hatch, dots, cross };
 }

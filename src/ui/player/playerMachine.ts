@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import type { Seconds } from '../../sim/types.ts';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
@@ -30,6 +30,7 @@ const clamp = (t: number, end: number) => Math.min(Math.max(0, Number.isFinite(t
 /** First mark strictly after (direction 1) or before (-1) `t`; the ends of the timeline otherwise. */
 export function stepTarget(marks: Seconds[], t: Seconds, direction: 1 | -1, end: Seconds): Seconds {
   const eps = 1e-9;
+  // Stryker disable next-line EqualityOperator: direction is 1 or -1, never 0
   if (direction > 0) {
     let lo = 0;
     let hi = marks.length;
@@ -58,23 +59,37 @@ export const playerMachine = setup({
   types: { context: {} as PlayerContext, events: {} as PlayerEvent, input: {} as Partial<PlayerContext> },
   actions: {
     advance: assign({
-      time: ({ context, event }) => (event.type === 'TICK' ? clamp(context.time + event.wallSeconds * context.speed, context.end) : context.time),
+      time: ({ context, event }) => {
+        assertEvent(event, 'TICK');
+        return clamp(context.time + event.wallSeconds * context.speed, context.end);
+      },
     }),
-    seek: assign({ time: ({ context, event }) => (event.type === 'SEEK' ? clamp(event.time, context.end) : context.time) }),
+    seek: assign({
+      time: ({ context, event }) => {
+        assertEvent(event, 'SEEK');
+        return clamp(event.time, context.end);
+      },
+    }),
     step: assign({
-      time: ({ context, event }) => (event.type === 'STEP' ? stepTarget(context.marks, context.time, event.direction, context.end) : context.time),
+      time: ({ context, event }) => {
+        assertEvent(event, 'STEP');
+        return stepTarget(context.marks, context.time, event.direction, context.end);
+      },
     }),
     rewind: assign({ time: 0 }),
     setSpeed: assign({
-      speed: ({ context, event }) => (event.type === 'SPEED' && (SPEEDS as readonly number[]).includes(event.speed) ? event.speed : context.speed),
+      speed: ({ context, event }) => {
+        assertEvent(event, 'SPEED');
+        return (SPEEDS as readonly number[]).includes(event.speed) ? event.speed : context.speed;
+      },
     }),
-    load: assign(({ context, event }) =>
-      event.type === 'LOAD' ? { end: event.end, marks: event.marks, time: clamp(event.time ?? context.time, event.end) } : {},
-    ),
+    load: assign(({ context, event }) => {
+      assertEvent(event, 'LOAD');
+      return { end: event.end, marks: event.marks, time: clamp(event.time ?? context.time, event.end) };
+    }),
   },
   guards: {
     atEnd: ({ context }) => context.time >= context.end,
-    notAtEnd: ({ context }) => context.time < context.end,
   },
 }).createMachine({
   id: 'player',
