@@ -290,3 +290,16 @@ describe('rules seen in the whole timeline', () => {
     expect(a.coreSegments.flat().map((x) => x.threadLabel)).toEqual(['event loop', 'event loop', 'event loop']);
   });
 });
+
+describe('a run ends when its last task does', () => {
+  it.each([
+    ['threads', { model: 'threads' }],
+    ['threads, one worker', { model: 'threads', workers: 1 }],
+    ['asyncio', { model: 'asyncio' }],
+    ['sequential', { model: 'sequential' }],
+  ] as [string, ModelConfig][])('%s: the makespan is the last task\'s end, not a GIL timer left pending', (_, config) => {
+    const r = runModel(fourCpu, config);
+    expect(r.makespan).toBe(Math.max(...r.tasks.map((t) => t.end)));
+    expect(r.tasks.every((t) => t.end > t.start)).toBe(true);
+  });
+});
