@@ -2,6 +2,7 @@ import { MIX_LIMITS, mixFile, SEED_MAX, type Mix } from '../../sim/mix.ts';
 import { DEFAULT_MODELS, LIMITS, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
+import type { LinkedFile } from './link.ts';
 
 export type View = 'compare' | 'cores' | 'tasks';
 export type Theme = 'light' | 'dark';
@@ -82,7 +83,7 @@ export const MAX_TIME = 1e9;
  * left out (its default takes its place), and everything else in the link is kept: a shared scenario is never lost
  * to a typo in another parameter.
  */
-export function decodeState(search: string, builtinIds: readonly string[], linked?: { text: string | null; problem: string | null }): Decoded {
+export function decodeState(search: string, builtinIds: readonly string[], linked?: LinkedFile): Decoded {
   const p = new URLSearchParams(search);
   if (![...p.keys()].length) return { state: DEFAULT_STATE, problems: [] };
   const problems: string[] = [];
