@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
-import type { Command, KernelEvent } from '../../src/sim/kernel.ts';
+import { Kernel, type Command, type KernelEvent } from '../../src/sim/kernel.ts';
 import { asyncioMachine } from '../../src/sim/models/asyncio.ts';
 import { processesMachine } from '../../src/sim/models/processes.ts';
 import { sequentialMachine } from '../../src/sim/models/sequential.ts';
 import { threadsMachine } from '../../src/sim/models/threads.ts';
 import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
+import { MACHINES } from '../../src/sim/simulate.ts';
 import type { ModelConfig } from '../../src/sim/types.ts';
 import { scenario } from './helpers.ts';
 
@@ -97,5 +98,37 @@ describe('the other machines', () => {
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'timer', event: expect.objectContaining({ type: 'IO_DONE', task: 0 }) }));
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', task: 1 }));
     expect(actor.getSnapshot().context.current).toBe(1);
+  });
+});
+
+describe('every machine, run by the real kernel', () => {
+  const deepFreeze = (o: unknown): void => {
+    if (o === null || typeof o !== 'object' || Object.isFrozen(o)) return;
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  };
+  const contended = scenario(2, [['a', ['cpu', 0.02], ['io', 0.01], ['native', 0.01], ['cpu', 0.01]], ['b', ['cpu', 0.03]], ['c', ['io', 0.005], ['cpu', 0.01]], ['d', ['native', 0.02]]]);
+
+  it.each([
+    ['sequential', { model: 'sequential' }],
+    ['threads at 1 ms', { model: 'threads', switchIntervalMs: 1 }],
+    ['threads, one worker', { model: 'threads', workers: 1 }],
+    ['processes, 3 forked workers', { model: 'processes', workers: 3, startMethod: 'fork' }],
+    ['processes, spawn', { model: 'processes', startMethod: 'spawn' }],
+    ['asyncio behind a semaphore of 2', { model: 'asyncio', workers: 2 }],
+  ] as [string, ModelConfig][])('%s: no rule changes an earlier snapshot, and the machine is done when its work is', (_, config) => {
+    const kernel = new Kernel(contended.cores, contended.tasks.length, DEFAULT_PROFILE.osSlice);
+    const actor = createActor(MACHINES[config.model].provide({ actions: { kernel: (_: unknown, p: { cmds: Command[] }) => kernel.apply(p.cmds) } }), {
+      input: { scenario: contended, config, profile: DEFAULT_PROFILE },
+    });
+    // Frozen after every transition: a rule that writes to the context it was given throws, and the actor errs.
+    actor.subscribe((snapshot) => deepFreeze(snapshot.context));
+    actor.start();
+    deepFreeze(actor.getSnapshot().context);
+    const end = kernel.run((e) => actor.send(e), () => actor.getSnapshot().status !== 'active');
+    expect(actor.getSnapshot().status).toBe('done');
+    const last = Math.max(...contended.tasks.map((_, i) => kernel.taskEnd[i]));
+    // A process pool is done once the last result is back in the parent; the others when the last task ends.
+    expect(end).toBeCloseTo(last + (config.model === 'processes' ? DEFAULT_PROFILE.result : 0), 9);
   });
 });

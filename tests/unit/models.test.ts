@@ -291,6 +291,59 @@ describe('rules seen in the whole timeline', () => {
   });
 });
 
+describe('threads: the pool and the GIL, each rule shown by one small run', () => {
+  const h = DEFAULT_PROFILE.gilHandoff;
+  const label = (r: ReturnType<typeof runModel>, task: number) => [...new Set(r.coreSegments.flat().filter((x) => x.task === task && x.kind === 'python').map((x) => x.threadLabel))];
+
+  it('a finished worker leaves one idle token: the next submit reuses it, the one after starts a new thread', () => {
+    // t0 ends before t1 is submitted: t1 takes Thread 1; t2 finds no token and starts Thread 2 (max_workers=2).
+    const s = scenario(1, [['t0', ['cpu', 0.001]], ['t1', ['cpu', 0.05]], ['t2', ['native', 0.05]]]);
+    const r = runModel(s, { model: 'threads', workers: 2 });
+    expect(label(r, 0)).toEqual(['Thread 1']);
+    expect(label(r, 1)).toEqual(['Thread 1']);
+    expect([...new Set(r.coreSegments.flat().filter((x) => x.task === 2).map((x) => x.threadLabel))]).toEqual(['Thread 2']);
+    expect(r.tasks[2].start).toBeLessThan(r.tasks[1].end - 0.01);
+  });
+
+  it('back from native code a thread must win the GIL back before it runs Python: one switch interval behind a CPU-bound holder', () => {
+    const r = runModel(scenario(2, [['a', ['native', 0.01], ['cpu', 0.01]], ['b', ['cpu', 0.1]]]), { model: 'threads' });
+    const segs = r.coreSegments.flat().filter((x) => x.task === 0);
+    const nativeEnd = segs.find((x) => x.kind === 'native')!.end;
+    const pythonStart = segs.find((x) => x.kind === 'python')!.start;
+    near(pythonStart - nativeEnd, DEFAULT_PROFILE.switchInterval + h, 2e-4);
+  });
+
+  it('back from I/O a thread waits one full interval before the holder is asked to drop, however long the holder has held it', () => {
+    // t1 has held the GIL since 5.6 ms; t0's wait ends at 20.25 ms, so the drop request lands at 25.25 ms.
+    const r = runModel(scenario(1, [['t0', ['io', 0.02]], ['t1', ['cpu', 0.05], ['io', 0.002]]]), { model: 'threads', workers: 2 });
+    const ioEnd = r.taskSpans[0].find((x) => x.state === 'io')!.end;
+    near(r.tasks[0].end - ioEnd, DEFAULT_PROFILE.switchInterval, 1e-4);
+  });
+
+  it('with several threads waiting, the drop request lands one interval after the first of them began to wait', () => {
+    // The main thread waits from 0.45 ms (to finish submitting), t0's thread from 2.2 ms: the holder drops at 5.5 ms.
+    const r = runModel(scenario(1, [['t0', ['io', 0.002]], ['t1', ['cpu', 0.05], ['cpu', 0.02]]]), { model: 'threads', workers: 3 });
+    const firstForced = r.gil.find((g) => g.forced)!;
+    near(firstForced.start, r.tasks[1].start + DEFAULT_PROFILE.switchInterval, 1e-4);
+    near(r.tasks[0].end, firstForced.start + h, 1e-4);
+  });
+
+  it("the main thread's submit runs Python: a waiting worker gets the GIL one interval into a slow submit", () => {
+    const slow = { ...DEFAULT_PROFILE, submit: 0.02 };
+    const r = runModel(scenario(2, [['a', ['cpu', 0.1]], ['b', ['io', 0]]]), { model: 'threads' }, slow);
+    const mainHolds = r.gil.filter((g) => g.thread === 0).slice(1).map((g) => g.end - g.start);
+    expect(mainHolds.length).toBeGreaterThanOrEqual(4);
+    for (const held of mainHolds) expect(held).toBeLessThanOrEqual(DEFAULT_PROFILE.switchInterval + h + 1e-9);
+  });
+
+  it('every step shows as its state, and a finished task is done at its last step', () => {
+    const r = runModel(scenario(2, [['a', ['cpu', 0.05], ['io', 0.1], ['native', 0.05]], ['b', ['io', 0.5]]]), { model: 'threads' });
+    // Waits for the GIL and for a core come and go while the main thread submits b: leave them out.
+    const states = r.taskSpans[0].filter((x) => x.state !== 'gil-wait' && x.state !== 'cpu-wait').map((x) => [x.state, x.step]);
+    expect(states.filter((x, i) => i === 0 || x.join() !== states[i - 1].join())).toEqual([['queued', -1], ['running', 0], ['io', 1], ['running', 2], ['done', 2]]);
+  });
+});
+
 describe('a run ends when its last task does', () => {
   it.each([
     ['threads', { model: 'threads' }],

@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { assertEvent, setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
@@ -18,7 +18,10 @@ type OnGil =
 interface PyThread {
   task: number;
   step: number;
-  /** True while running (or preempted in) a pure-Python burst: the only thing a drop request can interrupt. */
+  /**
+   * True while running (or preempted in) a pure-Python burst: the only thing a drop request can interrupt. Set only
+   * together with `onGil: 'continue'`, so a preempted thread always resumes its burst when the GIL comes back.
+   */
   inPython: boolean;
   onGil: OnGil;
 }
@@ -99,7 +102,7 @@ class Gil implements RuleRun<Ctx> {
       this.c.holder = t;
       this.c.acquiredAt = this.now;
       const th = this.c.threads[t];
-      this.cmds.push({ op: 'gil', task: t === MAIN ? NO_TASK : th.task, thread: t, forced: false });
+      this.cmds.push({ op: 'gil', task: th.task, thread: t, forced: false });
       this.acquired(t);
       return;
     }
@@ -122,9 +125,10 @@ class Gil implements RuleRun<Ctx> {
     this.c.holder = next;
     this.c.acquiredAt = this.now + h;
     const th = this.c.threads[next];
-    this.cmds.push({ op: 'gil', task: next === MAIN ? NO_TASK : th.task, thread: next, forced, delay: h });
+    this.cmds.push({ op: 'gil', task: th.task, thread: next, forced, delay: h });
     if (th.onGil === 'continue') {
-      // Fast path: a preempted Python burst just resumes; no machine event needed.
+      // A preempted Python burst just resumes once the hand-off is done: no machine event needed. (This is the only
+      // way a 'continue' thread gets the GIL: one that asks for it always finds it held, by whoever preempted it.)
       this.state(next, 'active');
       this.cmds.push({ op: 'resume', thread: next, delay: h });
     } else {
@@ -136,7 +140,6 @@ class Gil implements RuleRun<Ctx> {
   forceDrop(): void {
     const t = this.c.holder;
     this.cmds.push({ op: 'suspend', thread: t });
-    this.thread(t, { onGil: 'continue' });
     this.c.waiters = [...this.c.waiters, t];
     this.state(t, 'gil-wait');
     this.release(true);
@@ -150,10 +153,6 @@ class Gil implements RuleRun<Ctx> {
   acquired(t: number): void {
     const th = this.c.threads[t];
     switch (th.onGil) {
-      case 'continue':
-        this.state(t, 'active');
-        this.cmds.push({ op: 'resume', thread: t });
-        return;
       case 'next-step':
         this.thread(t, { step: th.step + 1 });
         this.beginStep(t);
@@ -171,12 +170,13 @@ class Gil implements RuleRun<Ctx> {
   submitNext(): void {
     const c = this.c;
     if (c.submitted >= c.tasks.length) {
-      this.thread(MAIN, { inPython: false });
+      // Done submitting (until `shutdown`): the main thread never wants the GIL again.
       this.release(false);
       return;
     }
     const spawns = c.idleTokens === 0 && c.threads.length - 1 < c.maxWorkers;
     c.mainSpawns = spawns;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: with no token and no spawn the pool is at max_workers, where a token below zero changes nothing
     if (!spawns && c.idleTokens > 0) c.idleTokens--;
     this.thread(MAIN, { inPython: true, onGil: 'continue' });
     const seconds = c.profile.submit + (spawns ? c.profile.threadStart : 0);
@@ -191,10 +191,12 @@ class Gil implements RuleRun<Ctx> {
     c.queue = [...c.queue, task];
     if (c.mainSpawns) {
       const t = c.threads.length;
+      // Stryker disable next-line ObjectLiteral,UnaryOperator,BooleanLiteral,StringLiteral: request() sets onGil, takeWork() the task and step; it runs no Python before that
       c.threads = [...c.threads, { task: NO_TASK, step: -1, inPython: false, onGil: 'take-work' }];
       this.cmds.push({ op: 'spawn', thread: t, label: `Thread ${t}` });
       // Thread.start() waits for the new thread to signal it has started, which it does holding the GIL; the main
       // thread then has to win the GIL back (see `takeWork`).
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral,StringLiteral: takeWork() asks for the GIL 'submit' again, and submitNext() sets inPython before any Python runs
       this.thread(MAIN, { inPython: false, onGil: 'submit' });
       c.startingThread = t;
       this.request(t, 'take-work');
@@ -220,6 +222,7 @@ class Gil implements RuleRun<Ctx> {
     const [task, ...rest] = c.queue;
     if (task === undefined) {
       c.idle = [...c.idle, t];
+      // Stryker disable next-line BooleanLiteral: it runs no Python until takeWork() gives it a task and beginStep() sets this
       this.thread(t, { task: NO_TASK, step: -1, inPython: false });
       this.release(false);
       return;
@@ -267,20 +270,24 @@ class Gil implements RuleRun<Ctx> {
    */
   scheduleDrop(): void {
     const c = this.c;
+    // Waiters imply a holder: a free GIL is taken at once. With none, `at` stays Infinity.
     let at = Infinity;
-    if (c.holder >= 0 && c.waiters.length) {
-      const iv = c.interval;
-      const since = c.acquiredAt;
-      for (const w of c.waiters) {
-        const a = c.armedAt[w];
-        const arm = a >= since ? a : a + Math.ceil((since - a) / iv - 1e-9) * iv;
-        if (arm + iv < at) at = arm + iv;
-      }
-      at = Math.max(at, since);
+    const iv = c.interval;
+    const since = c.acquiredAt;
+    for (const w of c.waiters) {
+      const a = c.armedAt[w];
+      // Stryker disable next-line EqualityOperator,ArithmeticOperator: at a === since both branches give a; the 1e-9 only guards exact multiples against rounding
+      const arm = a >= since ? a : a + Math.ceil((since - a) / iv - 1e-9) * iv;
+      // Stryker disable next-line EqualityOperator: an equal candidate is the same instant
+      if (arm + iv < at) at = arm + iv;
     }
+    at = Math.max(at, since);
+    // Stryker disable next-line ConditionalExpression: re-arming the same instant only adds a timer its generation makes stale
     if (at === c.dropAt) return;
     c.dropAt = at;
+    // Stryker disable next-line UpdateOperator: any new generation makes the pending timer stale
     c.gen++;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a timer at Infinity never fires before the run ends
     if (at < Infinity) this.cmds.push({ op: 'timer', delay: Math.max(0, at - this.now), event: { type: 'GIL_TIMEOUT', gen: c.gen } });
   }
 
@@ -338,8 +345,11 @@ export const threadsMachine = setup({
     }),
   },
   guards: {
-    isCurrentDropRequest: ({ context, event }) =>
-      event.type === 'GIL_TIMEOUT' && event.gen === context.gen && context.holder >= 0 && context.threads[context.holder].inPython,
+    // Only GIL_TIMEOUT is routed here, and no drop request is current while the GIL is free (scheduleDrop cancels it).
+    isCurrentDropRequest: ({ context, event }) => {
+      assertEvent(event, 'GIL_TIMEOUT');
+      return event.gen === context.gen && context.threads[context.holder].inPython;
+    },
   },
 }).createMachine({
   id: 'threads',
@@ -348,20 +358,25 @@ export const threadsMachine = setup({
     profile: input.profile,
     interval: (input.config.switchIntervalMs ?? input.profile.switchInterval * 1000) / 1000,
     maxWorkers: input.config.workers ?? input.scenario.tasks.length,
+    // Stryker disable next-line all: the main thread's record; startSubmitting asks for the GIL 'submit' at once
     threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit' }],
     queue: [],
     submitted: 0,
+    // Stryker disable next-line BooleanLiteral: set by submitNext() before submitted() reads it
     mainSpawns: false,
+    // Stryker disable next-line UnaryOperator: thread 1 is the first one started, so +1 would name the right thread
     startingThread: -1,
     idle: [],
     idleTokens: 0,
     holder: -1,
     acquiredAt: 0,
     waiters: [],
+    // Stryker disable next-line ArrayDeclaration: a waiter's slot is written before it is read
     armedAt: [],
     gen: 0,
     dropAt: Infinity,
     finished: 0,
+    // Stryker disable next-line ArrayDeclaration: START's rule replaces it before the kernel reads it
     out: [],
     allDone: false,
   }),
