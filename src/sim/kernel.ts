@@ -85,6 +85,7 @@ export class Kernel {
   readonly gil: GilSpan[] = [];
   readonly loop: LoopSpan[] = [];
   private readonly spans: TaskSpan[][];
+  // Stryker disable next-line ArrayDeclaration: every slot is written by a spawn before it is read
   private readonly threads: KThread[] = [];
   private readonly cores: number[];
   private readonly sliceEnd: Seconds[];
@@ -105,18 +106,21 @@ export class Kernel {
     private readonly osSlice: Seconds,
   ) {
     this.cores = new Array(coreCount).fill(-1);
+    // Stryker disable next-line ArrayDeclaration: dispatch() writes a core's slice end before the core can be busy
     this.sliceEnd = new Array(coreCount).fill(0);
     this.segments = Array.from({ length: coreCount }, () => []);
     this.spans = Array.from({ length: taskCount }, (_, task) => [{ task, state: 'queued' as TaskState, start: 0, end: 0, step: -1 }]);
     this.activity = new Array(taskCount).fill('queued');
+    // Stryker disable next-line ArrayDeclaration,UnaryOperator: a task's thread is written by its first burst, before any read
     this.taskThread = new Array(taskCount).fill(-1);
     this.taskStep = new Array(taskCount).fill(-1);
     this.taskStart = new Array(taskCount).fill(NaN);
+    // Stryker disable next-line ArrayDeclaration: NaN marks a task that never finished, which only a simulator bug leaves
     this.taskEnd = new Array(taskCount).fill(NaN);
   }
 
   /** Run until `finished`, delivering events to `send` (the model's actor). Returns the final time. */
-  run(send: (e: KernelEvent) => void, finished: () => boolean = () => false, maxEvents = 5_000_000): Seconds {
+  run(send: (e: KernelEvent) => void, finished: () => boolean, maxEvents = 5_000_000): Seconds {
     send({ type: 'START', at: 0 });
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
     for (let n = 0; !finished(); n++) {
@@ -126,12 +130,14 @@ export class Kernel {
       this.dispatch();
       let t = Infinity;
       let what = 0; // 1 burst done, 2 slice end, 3 agenda
+      // Stryker disable next-line UnaryOperator: read only when `what` says a core was chosen
       let core = -1;
       for (let c = 0; c < this.cores.length; c++) {
         const id = this.cores[c];
         if (id < 0) continue;
         const th = this.threads[id];
         const end = th.runStart + th.remaining;
+        // Stryker disable next-line EqualityOperator,ArithmeticOperator: instants within EPS are one instant
         if (end < t - EPS) {
           t = end;
           what = 1;
@@ -139,9 +145,12 @@ export class Kernel {
         }
       }
       if (this.ready.length) {
+        // Stryker disable next-line EqualityOperator: cores[length] is undefined, which no comparison with 0 accepts
         for (let c = 0; c < this.cores.length; c++) {
+          // Stryker disable next-line ConditionalExpression: an idle core's slice end is past; it cannot win over a busy one's
           if (this.cores[c] < 0) continue;
           const s = Math.max(this.sliceEnd[c], this.now);
+          // Stryker disable next-line EqualityOperator: instants within EPS are one instant
           if (s < t - EPS) {
             t = s;
             what = 2;
@@ -187,6 +196,7 @@ export class Kernel {
   private exec(c: Command): void {
     switch (c.op) {
       case 'spawn':
+        // Stryker disable next-line all: a new thread's task, step and kind are set by its first burst
         this.threads[c.thread] = {
           label: c.label, task: NO_TASK, step: -1, kind: 'python', remaining: 0, runnable: false,
           core: -1, lastCore: -1, runStart: 0, token: 0,
@@ -199,6 +209,7 @@ export class Kernel {
         th.step = c.step;
         th.kind = c.kind;
         th.remaining = c.seconds;
+        // Stryker disable next-line ConditionalExpression: taskThread[-1] is never read
         if (c.task >= 0) this.taskThread[c.task] = c.thread;
         if (c.seconds <= EPS) this.agenda.push(this.now + (c.delay ?? 0), { k: 'done', thread: c.thread, token: th.token });
         else if (c.delay) this.agenda.push(this.now + c.delay, { k: 'wake', thread: c.thread, token: th.token });
@@ -219,12 +230,14 @@ export class Kernel {
         this.activity[c.task] = c.activity;
         this.taskStep[c.task] = c.step;
         if (c.step >= 0 && Number.isNaN(this.taskStart[c.task])) this.taskStart[c.task] = this.now;
+        // Stryker disable next-line ConditionalExpression: a task's last state is 'done', so the last write is its end either way
         if (c.activity === 'done') this.taskEnd[c.task] = this.now;
         this.recordTask(c.task);
         return;
       case 'gil': {
         const at = this.now + (c.delay ?? 0);
         const last = this.gil[this.gil.length - 1];
+        // Stryker disable next-line EqualityOperator: equal ends need no change
         if (last && last.end > at) last.end = at;
         if (c.thread >= 0) this.gil.push({ task: c.task, thread: c.thread, start: at, end: Infinity, forced: c.forced });
         this.gilThread = c.thread;
@@ -243,6 +256,7 @@ export class Kernel {
   /** Off core and out of the run queue; any pending wake-up is cancelled. */
   private stop(id: number): void {
     const th = this.threads[id];
+    // Stryker disable next-line UpdateOperator: any new token makes pending wake-ups stale
     th.token++;
     if (th.core >= 0) this.leaveCore(id);
     else if (th.runnable) this.ready.splice(this.ready.indexOf(id), 1);
@@ -261,10 +275,12 @@ export class Kernel {
   private dispatch(): void {
     while (this.ready.length) {
       let free = -1;
+      // Stryker disable next-line EqualityOperator: cores[length] is undefined, which no comparison with 0 accepts
       for (let c = 0; c < this.cores.length; c++) if (this.cores[c] < 0) { free = c; break; }
       if (free < 0) return;
       const id = this.ready.shift()!;
       const th = this.threads[id];
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: cores[-1] is undefined, which fails the second test
       const core = th.lastCore >= 0 && this.cores[th.lastCore] < 0 ? th.lastCore : free;
       this.cores[core] = id;
       th.core = core;
@@ -284,6 +300,7 @@ export class Kernel {
     const core = th.core;
     const ran = this.now - th.runStart;
     th.remaining = Math.max(0, th.remaining - ran);
+    // Stryker disable next-line EqualityOperator: instants within EPS are one instant
     if (ran > EPS) {
       const lane = this.segments[core];
       const prev = lane[lane.length - 1];

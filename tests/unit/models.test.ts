@@ -336,6 +336,21 @@ describe('threads: the pool and the GIL, each rule shown by one small run', () =
     for (const held of mainHolds) expect(held).toBeLessThanOrEqual(DEFAULT_PROFILE.switchInterval + h + 1e-9);
   });
 
+  it('a segment is one step of one task: back-to-back tasks on one worker, and back-to-back steps, stay apart', () => {
+    // Sequentially, one thread runs them with no gap: only the task, or only the step, tells the stretches apart.
+    const r = runModel(scenario(1, [['a', ['cpu', 0.01]], ['b', ['cpu', 0.01], ['cpu', 0.02]]]), { model: 'sequential' });
+    const py = r.coreSegments.flat().filter((x) => x.kind === 'python').map((x) => [x.task, x.step, +(x.end - x.start).toFixed(9)]);
+    expect(py).toEqual([[0, 0, 0.01], [1, 0, 0.01], [1, 1, 0.02]]);
+  });
+
+  it('native code sliced by the OS beside a ready thread keeps all its time, in as few segments as it ran stretches', () => {
+    const r = runModel(scenario(1, [['t0', ['native', 0.05], ['io', 0.02]], ['t1', ['cpu', 0.01]]]), { model: 'threads', workers: 2, switchIntervalMs: 1 });
+    const native = r.coreSegments[0].filter((x) => x.kind === 'native');
+    near(native.reduce((a, x) => a + x.end - x.start, 0), 0.05, 1e-9);
+    // Two 3 ms slices back to back, with nothing between them, are one 6 ms stretch.
+    expect(native.some((x) => Math.abs(x.end - x.start - 2 * DEFAULT_PROFILE.osSlice) < 1e-9)).toBe(true);
+  });
+
   it('every step shows as its state, and a finished task is done at its last step', () => {
     const r = runModel(scenario(2, [['a', ['cpu', 0.05], ['io', 0.1], ['native', 0.05]], ['b', ['io', 0.5]]]), { model: 'threads' });
     // Waits for the GIL and for a core come and go while the main thread submits b: leave them out.

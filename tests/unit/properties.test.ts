@@ -44,10 +44,17 @@ describe('simulator invariants over random scenarios', () => {
       }
     }));
 
-  it('no core runs two things at once', () =>
+  it('no core runs two things at once, and one stretch of one thing on a core is one segment', () =>
     prop((s, c) => {
       for (const lane of runModel(s, c).coreSegments)
-        for (let i = 1; i < lane.length; i++) expect(lane[i].start).toBeGreaterThanOrEqual(lane[i - 1].end - EPS);
+        for (let i = 0; i < lane.length; i++) {
+          const [a, b] = [lane[i - 1], lane[i]];
+          expect(b.end).toBeGreaterThan(b.start);
+          if (!a) continue;
+          expect(b.start).toBeGreaterThanOrEqual(a.end - EPS);
+          const same = a.thread === b.thread && a.task === b.task && a.step === b.step && a.kind === b.kind;
+          expect(same && b.start - a.end < 1e-12, `two touching segments of one thing at ${b.start}`).toBe(false);
+        }
     }));
 
   it('at most one thread holds a GIL: threads never run Python at the same instant', () =>
