@@ -134,7 +134,7 @@ test('choosing a view, a model, the theme or the speed shows the same runs witho
   await page.goto('./');
   const charts = page.locator('#charts');
   const generation = await charts.getAttribute('data-generation');
-  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
   await page.getByRole('radio', { name: 'One model, per task' }).check();
   await page.getByRole('combobox', { name: 'Model' }).selectOption('2');
   await page.getByRole('combobox', { name: 'Speed' }).selectOption('4');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import { buildLanes, toPixels, type Mark, type Paint } from '../../src/ui/chart/lanes.ts';
-import { eventInstants } from '../../src/ui/player/eventInstants.ts';
+import { eventInstants, visibleInstants } from '../../src/ui/player/eventInstants.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
-import { scenario } from './helpers.ts';
+import { loadScenario, scenario } from './helpers.ts';
 
 const paint = (task: number): Paint => ({ by: 'task', task, kind: 'python' });
 const mark = (start: number, end: number, task = 0): Mark => ({ start, end, paint: paint(task), label: `T${task}`, detail: () => `T${task} ${start}–${end}` });
@@ -70,4 +70,27 @@ describe('eventInstants: where Previous/Next event stop', () => {
   });
 
   it('no runs, no instants', () => expect(eventInstants([])).toEqual([]));
+});
+
+describe('visibleInstants: where a clicker steps, each press a visible distance', () => {
+  it.each([
+    ['apart enough: all kept', [0, 1, 2, 3], 0.5, [0, 1, 2, 3]],
+    ['a burst after the start: one stop for it', [0, 0.001, 0.002, 0.01, 1, 2], 0.5, [0, 1, 2]],
+    ['a burst at the end: the end is still reached', [0, 1, 1.9, 1.95, 2], 0.5, [0, 1, 2]],
+    ['exactly the gap apart: kept', [0, 0.5, 1], 0.5, [0, 0.5, 1]],
+    ['one instant', [3], 0.5, [3]],
+    ['none', [], 0.5, []],
+  ] as [string, number[], number, number[]][])('%s', (_, instants, gap, want) => expect(visibleInstants(instants, gap)).toEqual(want));
+
+  it('Seven Dwarfs at a 1,000 px chart: no two stops closer than 4 px, and the first 27 micro-events are one stop', () => {
+    const s = loadScenario('scenarios/seven-dwarfs.json');
+    const runs = s.models.map((m) => runModel(s, m));
+    const end = Math.max(...runs.map((r) => r.makespan)) * 1.02;
+    const all = eventInstants(runs);
+    const stops = visibleInstants(all, (4 * end) / 1000);
+    expect(stops.length).toBeLessThan(all.length / 2);
+    for (let i = 1; i < stops.length; i++) expect(stops[i] - stops[i - 1]).toBeGreaterThanOrEqual((4 * end) / 1000 - 1e-9);
+    expect(stops.filter((t) => t < 0.023)).toHaveLength(1);
+    expect(stops.at(-1)).toBe(all.at(-1));
+  });
 });

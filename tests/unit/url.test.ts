@@ -36,7 +36,10 @@ const state: fc.Arbitrary<AppState> = fc.record({
   // The URL keeps the playhead to 0.1 ms.
   time: fc.integer({ min: 0, max: MAX_TIME * 1e4 }).map((k) => k / 1e4),
   speed: fc.constantFrom(...SPEEDS),
-  theme: fc.constantFrom('light' as const, 'dark' as const),
+  theme: fc.constantFrom('light' as const, 'dark' as const, 'contrast' as const),
+  present: fc.boolean(),
+  shown: opt(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 12 }).map((xs) => xs.sort((a, b) => a - b))),
+  step: opt(fc.integer({ min: 0, max: 39 })),
 });
 
 describe('the URL holds the whole state', () => {
@@ -71,7 +74,12 @@ describe('the URL holds the whole state', () => {
     ['an empty number', '?workers=', /^workers= \(expected a whole number from 1 to 256\)$/],
     ['a switch interval below 0.1 ms', '?si=0.05', /^si=0\.05 \(expected a number from 0\.1 to 100\)$/],
     ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores or tasks\)$/],
-    ['an unknown theme', '?theme=neon', /^theme=neon \(expected light or dark\)$/],
+    ['an unknown theme', '?theme=neon', /^theme=neon \(expected light, dark or contrast\)$/],
+    ['presenter mode neither on nor off', '?present=yes', /^present=yes \(expected 0 or 1\)$/],
+    ['shown models out of order', '?ms=2,1', /^ms=2,1 \(expected model numbers from 0 to 11, ascending/],
+    ['a shown model past the limit', '?ms=0,12', /^ms=0,12 \(expected model numbers/],
+    ['no shown models', '?ms=', /^ms= \(expected model numbers/],
+    ['a story step of 0 (steps count from 1)', '?step=0', /^step=0 \(expected a whole number from 1 to 40\)$/],
     ['an unknown start method', '?sm=vfork', /^sm=vfork \(expected fork, forkserver or spawn\)$/],
     ['a speed not offered', '?speed=3', /^speed=3 \(expected one of 0\.25, 0\.5, 1, 2, 4, 8, 16\)$/],
     ['a mix with too many tasks', '?s=mix&n=65', /^n=65 \(expected a whole number from 1 to 64\)$/],

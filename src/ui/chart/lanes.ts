@@ -1,6 +1,7 @@
 import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import type { Pixels, TimeScale } from './scale.ts';
+import { duration } from '../format.ts';
 
 /** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
 export type Paint =
@@ -22,6 +23,11 @@ export interface Lane {
   label: string;
   /** Thin rows: the waiting band. */
   thin?: boolean;
+  /**
+   * A core that runs nothing for the whole run: drawn thin, saying "idle". Cores doing nothing while tasks wait is
+   * the lesson, so the lane stays; its room goes to the lanes that carry the story.
+   */
+  idle?: boolean;
   /** Heading drawn above this lane (starts a band). */
   band?: string;
   marks: Mark[];
@@ -45,8 +51,7 @@ export const STATE_TEXT: Record<TaskState, string> = {
   done: 'done',
 };
 
-const secs = (s: Seconds) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(3)} s`);
-const span = (a: Seconds, b: Seconds) => `${secs(a)} → ${secs(b)} (${secs(b - a)})`;
+const span = (a: Seconds, b: Seconds) => `${duration(a)} → ${duration(b)} (${duration(b - a)})`;
 
 function taskLabel(sc: Scenario, task: number, who = 'main'): string {
   return task >= 0 ? sc.tasks[task].name : who;
@@ -76,7 +81,8 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
   }
   const lanes: Lane[] = run.coreSegments.map((segs, core) => ({
     id: `core-${core}`,
-    label: `CPU ${core}`,
+    label: segs.length ? `CPU ${core}` : `CPU ${core} idle`,
+    ...(segs.length ? {} : { idle: true }),
     marks: segs.map((s) => ({
       start: s.start,
       end: s.end,
@@ -145,8 +151,8 @@ export interface PixelMark extends Mark {
 /** Marks narrower than this are still drawn this wide, so a lone short slice stays visible. */
 export const MIN_MARK_W: Pixels = 0.6;
 
-/** A bar carries its label only where the text fits inside it (about 6.5 px per character of 11 px text). */
-export const labelFits = (m: PixelMark, thin?: boolean) => !thin && m.label !== '' && m.w > m.label.length * 6.5 + 6;
+/** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
+export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > m.label.length * fontPx * 0.59 + 6;
 
 const samePaint = (a: Paint, b: Paint) =>
   a.by === 'task' && b.by === 'task' ? a.task === b.task && a.kind === b.kind : a.by === 'state' && b.by === 'state' && a.state === b.state;

@@ -15,6 +15,8 @@ export interface ChartBox {
   plotW: Pixels;
   height: Pixels;
   dpr: number;
+  /** Bar labels' font size in CSS pixels (11 unless the stage asks for projector type). */
+  fontPx?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
  * labels (readable to assistive technology), the axis, the playhead and the focus ring.
  */
 export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: ChartBox, patterns: PatternFills): void {
-  const { plotW, height, dpr } = box;
+  const { plotW, height, dpr, fontPx = 11 } = box;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, plotW, height);
   for (const r of rows) {
@@ -68,7 +70,7 @@ export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: Ch
   }
   ctx.globalAlpha = 1;
   ctx.fillStyle = '#000';
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = `${fontPx}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
-  for (const r of rows) for (const m of r.marks) if (labelFits(m, r.thin)) ctx.fillText(m.label, m.x + 4, r.y + r.h / 2);
+  for (const r of rows) for (const m of r.marks) if (labelFits(m, r.thin, fontPx)) ctx.fillText(m.label, m.x + 4, r.y + r.h / 2);
 }

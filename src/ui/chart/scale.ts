@@ -1,5 +1,6 @@
 import { scaleLinear, type ScaleLinear } from 'd3';
 import type { Seconds } from '../../sim/types.ts';
+import { tick } from '../format.ts';
 
 /** Pixels on screen, left to right from a chart's plot origin. */
 export type Pixels = number;
@@ -16,14 +17,14 @@ export interface Tick {
   label: string;
 }
 
-/** About one tick per 90 px, labelled in seconds or milliseconds as the span needs. */
-export function timeTicks(scale: TimeScale): Tick[] {
+/** About one tick per `spacing` px (90 for 11 px labels), labelled in seconds or milliseconds as the span needs. */
+export function timeTicks(scale: TimeScale, spacing: Pixels = 90): Tick[] {
   const [, w] = scale.range();
-  const ticks = scale.ticks(Math.max(2, Math.floor(w / 90)));
+  const ticks = scale.ticks(Math.max(2, Math.floor(w / spacing)));
   const span = scale.domain()[1];
   const ms = span < 0.5;
   // Fixed point with the decimals the tick step needs, trailing zeros trimmed (10 → "10", 0.25 → "0.25", 1.0 → "1");
   // '~g' would print 1e+1.
   const fmt = scale.tickFormat(ticks.length, ',~f');
-  return ticks.map((t) => ({ x: scale(t), label: ms ? `${+(t * 1000).toFixed(3)} ms` : `${fmt(t)} s` }));
+  return ticks.map((t) => ({ x: scale(t), label: tick(t, fmt, ms) }));
 }

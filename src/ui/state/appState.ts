@@ -5,7 +5,9 @@ import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
 
 export type View = 'compare' | 'cores' | 'tasks';
-export type Theme = 'light' | 'dark';
+export const VIEWS: readonly View[] = ['compare', 'cores', 'tasks'];
+export type Theme = 'light' | 'dark' | 'contrast';
+export const THEMES: readonly Theme[] = ['light', 'dark', 'contrast'];
 export type Source = { kind: 'builtin'; id: string } | { kind: 'mix'; mix: Mix } | { kind: 'file'; text: string };
 
 /** Everything the URL holds: reload, back/forward and a shared link give exactly this back. */
@@ -21,10 +23,18 @@ export interface AppState {
   time: number;
   speed: number;
   theme: Theme;
+  /** Presenter mode: the stage alone, type for a projector. */
+  present: boolean;
+  /** The models shown in the compare view, as indices into the scenario's models, ascending; absent: all. */
+  shown?: number[];
+  /** The story step on screen (0-based; the link says `step=1` for the first), when the scenario has a story. */
+  step?: number;
 }
 
 export const DEFAULT_ID = 'seven-dwarfs';
-export const DEFAULT_STATE: AppState = { source: { kind: 'builtin', id: DEFAULT_ID }, view: 'compare', model: 1, time: 0, speed: 1, theme: 'light' };
+export const DEFAULT_STATE: AppState = { source: { kind: 'builtin', id: DEFAULT_ID }, view: 'compare', model: 1, time: 0, speed: 1, theme: 'light', present: false };
+/** The most models a scenario lists (the schema's limit); `shown` and `m` index into them. */
+export const MAX_MODELS = 12;
 export const DEFAULT_MIX: Mix = { tasks: 7, minSeconds: 1, maxSeconds: 10, cpuShare: 0, seed: 7 };
 export const SWITCH_MS: [number, number] = [0.1, 100];
 
@@ -70,6 +80,9 @@ export function encodeState(s: AppState, fragment?: string): string {
   if (t) p.set('t', String(t));
   if (s.speed !== 1) p.set('speed', String(s.speed));
   if (s.theme !== 'light') p.set('theme', s.theme);
+  if (s.present) p.set('present', '1');
+  if (s.shown) p.set('ms', s.shown.join(','));
+  if (s.step !== undefined) p.set('step', String(s.step + 1));
   return '?' + p.toString() + (src.kind === 'file' && fragment !== undefined ? '#' + fragment : '');
 }
 
@@ -98,7 +111,9 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     return v;
   };
   let source: Source = DEFAULT_STATE.source;
-  const s = p.get('s') ?? DEFAULT_ID;
+  // `?story=lecture` is the lecture's story: the shipped scenario of that name, at its first step.
+  const story = p.get('story');
+  const s = p.get('s') ?? story ?? DEFAULT_ID;
   if (s === 'mix') {
     source = {
       kind: 'mix',
@@ -141,8 +156,17 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     problems.push(`${key}=${raw.slice(0, 20)} (expected ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]})`);
     return undefined;
   };
-  const view = oneOf('view', ['compare', 'cores', 'tasks'] as const) ?? DEFAULT_STATE.view;
-  const theme = oneOf('theme', ['light', 'dark'] as const) ?? DEFAULT_STATE.theme;
+  const view = oneOf('view', VIEWS) ?? DEFAULT_STATE.view;
+  const theme = oneOf('theme', THEMES) ?? DEFAULT_STATE.theme;
+  const present = oneOf('present', ['0', '1'] as const) === '1';
+  let shown: number[] | undefined;
+  const ms = p.get('ms');
+  if (ms !== null) {
+    const xs = ms.split(',').map(Number);
+    if (ms && xs.every((x, i) => Number.isInteger(x) && x >= 0 && x < MAX_MODELS && (i === 0 || x > xs[i - 1]))) shown = xs;
+    else problems.push(`ms=${ms.slice(0, 40)} (expected model numbers from 0 to ${MAX_MODELS - 1}, ascending, separated by commas)`);
+  }
+  const stepNo = num('step', 1, 40, true);
   const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
   let speed = num('speed', 0.25, 16) ?? 1;
   if (!(SPEEDS as readonly number[]).includes(speed)) {
@@ -156,10 +180,13 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     switchIntervalMs: num('si', SWITCH_MS[0], SWITCH_MS[1]),
     startMethod: sm,
     view,
-    model: num('m', 0, 11, true) ?? DEFAULT_STATE.model,
+    model: num('m', 0, MAX_MODELS - 1, true) ?? DEFAULT_STATE.model,
     time: num('t', 0, MAX_TIME) ?? 0,
     speed,
     theme,
+    present,
+    ...(shown ? { shown } : {}),
+    ...(stepNo !== undefined ? { step: stepNo - 1 } : story !== null ? { step: 0 } : {}),
   };
   return { state, problems };
 }

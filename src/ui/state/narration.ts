@@ -1,11 +1,12 @@
 import type { ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
+import { seconds } from '../format.ts';
 
 const list = (names: string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
 
 /** One sentence of what is happening at `t`: for screen readers and the speaker's notes. */
 export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
-  if (t >= run.makespan) return `${run.model}: all ${sc.tasks.length} tasks done after ${run.makespan.toFixed(2)} s.`;
+  if (t >= run.makespan) return `${run.model}: all ${sc.tasks.length} tasks done after ${seconds(run.makespan)}.`;
   const by: Partial<Record<TaskState, string[]>> = {};
   run.taskSpans.forEach((spans, i) => {
     const s = spans.find((x) => x.start <= t && t < x.end) ?? spans[spans.length - 1];
@@ -26,5 +27,5 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   if (by.done) parts.push(verb(by.done, 'is done', 'are done'));
   // Task names stay as written ("crunch", "time.sleep"); only the sentence's own words are capitalised.
   const s = parts.join('; ').replace(/^the /, 'The ');
-  return `${run.model} at ${t.toFixed(2)} s: ${s}.`;
+  return `${run.model} at ${seconds(t)}: ${s}.`;
 }

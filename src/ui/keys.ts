@@ -1,0 +1,96 @@
+/**
+ * The app's keys, as a pure function of the key and where focus is, so the map is testable and one place says what
+ * each key does. The app listens in the capture phase and prevents the default of every key it uses: a focused
+ * slider, select or button never also moves, opens or presses (PageDown on the time slider would move time
+ * backwards; Space on "Restart" would restart). Only a text field keeps its own keys, and a focused chart keeps the
+ * arrows to walk its bars.
+ */
+export type KeyAction =
+  | { type: 'toggle-play' }
+  | { type: 'event'; direction: 1 | -1 } // the next / previous event, however close
+  | { type: 'page'; direction: 1 | -1 } // story step, or the next event visible at this zoom
+  | { type: 'start' }
+  | { type: 'end' }
+  | { type: 'fullscreen' }
+  | { type: 'black' }
+  | { type: 'model'; index: number } // show that model alone (0-based)
+  | { type: 'compare' }
+  | { type: 'help' }
+  | { type: 'present' }
+  | { type: 'escape' };
+
+export interface KeyInput {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
+
+export interface KeyContext {
+  /** Focus is in a text field (text or number input, textarea, contenteditable): it keeps every key. */
+  inTextField: boolean;
+  /** Focus is on a chart, which walks its bars with the arrow keys. */
+  inChart: boolean;
+}
+
+export function keyAction(e: KeyInput, ctx: KeyContext): KeyAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || ctx.inTextField) return null;
+  switch (e.key) {
+    case ' ':
+      return { type: 'toggle-play' };
+    case 'PageDown':
+      return { type: 'page', direction: 1 };
+    case 'PageUp':
+      return { type: 'page', direction: -1 };
+    case 'ArrowRight':
+      return ctx.inChart ? null : { type: 'event', direction: 1 };
+    case 'ArrowLeft':
+      return ctx.inChart ? null : { type: 'event', direction: -1 };
+    case 'Home':
+      return { type: 'start' };
+    case 'End':
+      return { type: 'end' };
+    case 'f':
+    case 'F':
+      return { type: 'fullscreen' };
+    case 'b':
+    case 'B':
+    case '.':
+      return { type: 'black' };
+    case 'c':
+    case 'C':
+      return { type: 'compare' };
+    case 'p':
+    case 'P':
+      return { type: 'present' };
+    case '?':
+      return { type: 'help' };
+    case 'Escape':
+      return ctx.inChart ? null : { type: 'escape' };
+  }
+  if (/^[1-9]$/.test(e.key)) return { type: 'model', index: Number(e.key) - 1 };
+  return null;
+}
+
+/** Where focus is, for `keyAction`. */
+export function keyContext(target: EventTarget | null): KeyContext {
+  const el = target instanceof Element ? target : null;
+  const field = el?.closest('textarea, [contenteditable=""], [contenteditable="true"], input');
+  const inTextField = !!field && (field.tagName !== 'INPUT' || !['range', 'radio', 'checkbox', 'button', 'submit', 'reset', 'file', 'color'].includes((field as HTMLInputElement).type));
+  return { inTextField, inChart: !!el?.closest('[role="application"]') };
+}
+
+/** Every key, for the help overlay (and the README): what a speaker can press. */
+export const KEY_HELP: [string, string][] = [
+  ['PageDown / PageUp', 'next / previous story step; with no story, the next / previous visible event'],
+  ['Space', 'play / pause'],
+  ['← / →', 'previous / next event'],
+  ['Home / End', 'start / end of the run'],
+  ['1–9', 'show that model alone'],
+  ['C', 'compare all models'],
+  ['P', 'presenter mode on / off'],
+  ['F', 'full screen'],
+  ['B or .', 'black screen (any key returns)'],
+  ['?', 'this help'],
+  ['Esc', 'close the help, leave full screen, then leave presenter mode'],
+];
