@@ -40,8 +40,9 @@ describe('Gantt SVG', () => {
     expect(body).toContain('<canvas');
     expect(body).not.toContain('<rect class="mark');
     expect(body).toMatch(/class="playhead/);
-    // Lane backgrounds: one path of 9 lanes under the canvas, so the playhead's clip leaves them whole.
-    expect(body.match(/<path class="lane-bg[^>]* d="([^"]*)"/)?.[1].match(/M/g)).toHaveLength(9);
+    // Lane backgrounds: one path under the canvas, so the playhead's clip leaves them whole: CPU 0 (where the GIL's
+    // holder runs), one thin lane for CPUs 1–7 (idle all run), and the GIL.
+    expect(body.match(/<path class="lane-bg[^>]* d="([^"]*)"/)?.[1].match(/M/g)).toHaveLength(3);
     expect(body).not.toContain('<rect class="lane-bg');
     expect(body.match(/text-anchor="middle"[^>]*>\d+ s</g)?.length).toBeGreaterThan(3);
   });

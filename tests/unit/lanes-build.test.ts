@@ -27,6 +27,15 @@ const shape = (lanes: Lane[]) =>
   lanes.map((l) => ({ id: l.id, label: l.label, thin: l.thin ?? false, band: l.band ?? null, marks: l.marks.map((m) => [m.start, m.end, m.paint, m.label, m.detail()]) }));
 
 describe('buildLanes: what each lane of a chart holds and says', () => {
+  it.each([
+    ['one idle core of two', [[seg(0, 0, 1, 0, 0, 'python', 'main')], []], [['core-0', 'CPU 0', false], ['core-1', 'CPU 1 idle', true]]],
+    ['idle cores next to each other share one lane', [[seg(0, 0, 1, 0, 0, 'python', 'main')], [], [], []], [['core-0', 'CPU 0', false], ['core-1-3', 'CPU 1–3 idle', true]]],
+    ['idle cores apart stay apart', [[], [seg(1, 0, 1, 0, 0, 'python', 'main')], []], [['core-0', 'CPU 0 idle', true], ['core-1', 'CPU 1', false], ['core-2', 'CPU 2 idle', true]]],
+  ] as [string, CoreSegment[][], [string, string, boolean][]][])('a core idle for the whole run is a thin "idle" lane: %s', (_, coreSegments, want) => {
+    const lanes = buildLanes(run('sequential', { coreSegments, taskSpans: [] }), sc, 'cores');
+    expect(lanes.map((l) => [l.id, l.label, l.idle ?? false])).toEqual(want);
+  });
+
   it('threads, per core: the cores, the GIL, then a band of the tasks that wait on I/O', () => {
     const r = run('threads', { gil: [{ task: -1, thread: 0, start: 0, end: 0.0005, forced: false }, { task: 0, thread: 1, start: 0.0005, end: 0.2, forced: true }] });
     expect(shape(buildLanes(r, sc, 'cores'))).toEqual([

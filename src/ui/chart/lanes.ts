@@ -62,6 +62,21 @@ function stepText(sc: Scenario, task: number, step: number): string {
   return `, step ${step + 1} of ${sc.tasks[task].steps.length} (${s.kind}${s.blocking ? ', blocking' : ''})`;
 }
 
+/** A core's lane: what ran on it, coloured by task, patterned by kind of work. */
+function coreLane(run: ModelRun, sc: Scenario, segs: ModelRun['coreSegments'][number], core: number): Lane {
+  return {
+    id: `core-${core}`,
+    label: `CPU ${core}`,
+    marks: segs.map((s) => ({
+      start: s.start,
+      end: s.end,
+      paint: { by: 'task', task: s.task, kind: s.kind },
+      label: run.model === 'processes' ? `${taskLabel(sc, s.task, s.threadLabel)} · ${s.threadLabel.replace('worker ', 'w')}` : taskLabel(sc, s.task, s.threadLabel),
+      detail: () => `${taskLabel(sc, s.task, s.threadLabel)} on CPU ${core} (${s.threadLabel}): ${KIND_TEXT[s.kind]}${stepText(sc, s.task, s.step)}, ${span(s.start, s.end)}`,
+    })),
+  };
+}
+
 /** Lanes of one run: cores, then the GIL or event loop, then the waiting band (or one lane per task). */
 export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
   if (view === 'tasks') {
@@ -79,19 +94,22 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
         })),
     }));
   }
-  const lanes: Lane[] = run.coreSegments.map((segs, core) => ({
-    id: `core-${core}`,
-    label: segs.length ? `CPU ${core}` : `CPU ${core} idle`,
-    ...(segs.length ? {} : { idle: true }),
-    marks: segs.map((s) => ({
-      start: s.start,
-      end: s.end,
-      paint: { by: 'task', task: s.task, kind: s.kind },
-      label: run.model === 'processes' ? `${taskLabel(sc, s.task, s.threadLabel)} · ${s.threadLabel.replace('worker ', 'w')}` : taskLabel(sc, s.task, s.threadLabel),
-      detail: () => `${taskLabel(sc, s.task, s.threadLabel)} on CPU ${core} (${s.threadLabel}): ${KIND_TEXT[s.kind]}${stepText(sc, s.task, s.step)}, ${span(s.start, s.end)}`,
-    })),
-  }));
-  if (run.model === 'threads') {
+  const lanes: Lane[] = [];
+  run.coreSegments.forEach((segs, core) => {
+    // Cores idle for the whole run, next to each other, share one thin lane ("CPU 1–3 idle").
+    const prev = lanes[lanes.length - 1];
+    if (!segs.length && prev?.idle) {
+      const first = prev.id.split('-')[1];
+      prev.id = `core-${first}-${core}`;
+      prev.label = `CPU ${first}–${core} idle`;
+      return;
+    }
+    if (!segs.length) {
+      lanes.push({ id: `core-${core}`, label: `CPU ${core} idle`, idle: true, marks: [] });
+      return;
+    }
+    lanes.push(coreLane(run, sc, segs, core));
+  });  if (run.model === 'threads') {
     lanes.push({
       id: 'gil',
       label: 'GIL',
@@ -152,7 +170,7 @@ export interface PixelMark extends Mark {
 export const MIN_MARK_W: Pixels = 0.6;
 
 /** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
-export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > m.label.length * fontPx * 0.59 + 6;
+export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > (m.label.length * 6.5 * fontPx) / 11 + 6;
 
 const samePaint = (a: Paint, b: Paint) =>
   a.by === 'task' && b.by === 'task' ? a.task === b.task && a.kind === b.kind : a.by === 'state' && b.by === 'state' && a.state === b.state;
