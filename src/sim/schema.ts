@@ -1,10 +1,17 @@
 import * as v from 'valibot';
 import { drawSeconds, seededRandom } from './random.ts';
 import { DEFAULT_PROFILE, withOverride, type CPythonProfile } from './profile.ts';
+import { STORY_VIEWS, storyProblems } from './story.ts';
 import type { ModelConfig, Scenario, Step } from './types.ts';
 
 /** Limits keep a hand-edited file or a URL from asking the simulator for hours of work. */
 export const LIMITS = { cores: 64, tasks: 256, workers: 256, stepsPerTask: 2000, seconds: 3600, expandedSteps: 100_000 } as const;
+
+/**
+ * The switch-interval slider's range in milliseconds (the app's controls and links take no other): a story's `set`
+ * stays inside it, so every step is one the controls can show and a link can carry.
+ */
+export const SET_SWITCH_MS = [0.1, 100] as const;
 
 /** The largest scenario or profile file the app and the CLI read. */
 export const MAX_FILE_BYTES = 2_000_000;
@@ -22,8 +29,9 @@ const stepSchema = v.strictObject({
   seconds: v.union([seconds, range], 'a number of seconds or { "min", "max" }'),
   blocking: v.optional(v.boolean()),
 });
+const taskName = v.pipe(v.string(), v.nonEmpty(), v.maxLength(40), printable);
 const taskSchema = v.strictObject({
-  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(40), printable),
+  name: taskName,
   steps: v.pipe(v.array(stepSchema), v.minLength(1), v.maxLength(LIMITS.stepsPerTask)),
   /** Run the steps this many times in a row (a loop of many short waits). */
   repeat: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.stepsPerTask))),
@@ -39,16 +47,6 @@ const modelSchema = v.variant('model', [
   v.strictObject({ model: v.literal('processes'), workers, startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])) }),
   v.strictObject({ model: v.literal('asyncio'), workers }),
 ]);
-export const scenarioFileSchema = v.strictObject({
-  $schema: v.optional(v.string()),
-  name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(80), printable),
-  description: v.optional(v.pipe(v.string(), v.maxLength(300))),
-  cores: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.cores)),
-  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-  tasks: v.pipe(v.array(taskSchema), v.minLength(1), v.maxLength(LIMITS.tasks)),
-  models: v.optional(v.pipe(v.array(modelSchema), v.minLength(1), v.maxLength(12))),
-});
-export type ScenarioFile = v.InferOutput<typeof scenarioFileSchema>;
 
 export const DEFAULT_MODELS: ModelConfig[] = [
   { model: 'sequential' },
@@ -56,6 +54,108 @@ export const DEFAULT_MODELS: ModelConfig[] = [
   { model: 'processes' },
   { model: 'asyncio' },
 ];
+
+/*
+ * A story (see story.ts for what each field does). Its shape is checked here; what it refers to (model indices, task
+ * names) by story.ts's `storyProblems`, once the whole file has its shape.
+ */
+/** One line of story text, drawn in the page. */
+const storyLine = (max: number) => v.pipe(v.string(), v.maxLength(max), printable);
+const storyCode = v.pipe(
+  v.string(),
+  v.maxLength(1000),
+  v.regex(/^(?:[^\p{Cc}]|[\n\t])*$/u, 'must not contain control characters other than line breaks and tabs'),
+  v.check((s) => s.split('\n').length <= 20, 'at most 20 lines'),
+);
+const modelIndex = v.pipe(v.number(), v.integer(), v.minValue(0));
+const taskNames = v.pipe(v.array(taskName), v.minLength(1), v.maxLength(LIMITS.tasks));
+const storyChoice = v.union(
+  [v.strictObject({ label: v.pipe(storyLine(40), v.nonEmpty()), model: modelIndex }), v.strictObject({ label: v.pipe(storyLine(40), v.nonEmpty()), task: taskName })],
+  'expected { "label", "model" } (a model index) or { "label", "task" } (a task name)',
+);
+const storyStep = v.strictObject({
+  title: v.pipe(storyLine(80), v.check((s) => s.trim() !== '', 'must not be blank')),
+  caption: v.optional(v.pipe(storyLine(300), v.check((s) => (s.match(/`/g) ?? []).length % 2 === 0, 'has an unclosed ` (inline code goes between two backticks)'))),
+  code: v.optional(storyCode),
+  show: v.optional(
+    v.strictObject({
+      models: v.optional(v.pipe(v.array(modelIndex), v.minLength(1), v.maxLength(9))),
+      view: v.optional(v.picklist(STORY_VIEWS)),
+    }),
+  ),
+  set: v.optional(
+    v.strictObject({
+      cores: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.cores))),
+      workers,
+      switchIntervalMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(SET_SWITCH_MS[0]), v.maxValue(SET_SWITCH_MS[1]))),
+      startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])),
+    }),
+  ),
+  patch: v.optional(
+    v.strictObject({
+      cpuShare: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1))),
+      cpuBound: v.optional(taskNames),
+      blocking: v.optional(taskNames),
+      faster: v.optional(v.strictObject({ task: taskName, factor: v.pipe(v.number(), v.finite(), v.minValue(0.1), v.maxValue(100)) })),
+    }),
+  ),
+  at: v.optional(v.union([v.pipe(v.number(), v.finite(), v.minValue(0)), v.literal('end')], 'a number of seconds (0 or more) or "end"')),
+  play: v.optional(v.boolean()),
+  question: v.optional(
+    v.strictObject({
+      text: v.pipe(storyLine(200), v.nonEmpty()),
+      choices: v.pipe(v.array(storyChoice), v.minLength(2), v.maxLength(6)),
+      pick: v.optional(v.picklist(['first', 'last'])),
+    }),
+  ),
+});
+
+/** A valibot path from plain keys, each item carrying the value it leads to (as valibot's own issues do). */
+function issuePath(root: unknown, keys: readonly (string | number)[]): v.IssuePathItem[] {
+  const items: v.IssuePathItem[] = [];
+  let input: unknown = root;
+  for (const key of keys) {
+    if (typeof key === 'number' && Array.isArray(input)) {
+      items.push({ type: 'array', origin: 'value', input, key, value: input[key] });
+      input = input[key];
+    } else if (typeof key === 'string' && isRecord(input)) {
+      items.push({ type: 'object', origin: 'value', input, key, value: input[key] });
+      input = input[key];
+    } else {
+      items.push({ type: 'unknown', origin: 'value', input, key, value: undefined });
+      input = undefined;
+    }
+  }
+  return items;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export const scenarioFileSchema = v.pipe(
+  v.strictObject({
+    $schema: v.optional(v.string()),
+    name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(80), printable),
+    description: v.optional(v.pipe(v.string(), v.maxLength(300))),
+    cores: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.cores)),
+    seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    tasks: v.pipe(v.array(taskSchema), v.minLength(1), v.maxLength(LIMITS.tasks)),
+    models: v.optional(v.pipe(v.array(modelSchema), v.minLength(1), v.maxLength(12))),
+    /** Steps for a talk: see story.ts. */
+    story: v.optional(v.pipe(v.array(storyStep), v.minLength(1), v.maxLength(40))),
+  }),
+  // The story's references, once the file has its shape (valibot runs this even after a type error: hence the guard).
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const file = dataset.value;
+    if (!file.story) return;
+    const ctx = { models: (file.models ?? DEFAULT_MODELS).length, tasks: file.tasks };
+    for (const p of storyProblems(file.story, ctx)) {
+      const [first, ...rest] = issuePath(file, p.path);
+      addIssue({ message: p.message, path: [first, ...rest] });
+    }
+  }),
+);
+export type ScenarioFile = v.InferOutput<typeof scenarioFileSchema>;
 
 export type ParseResult = { ok: true; scenario: Scenario; file: ScenarioFile } | { ok: false; errors: string[] };
 
@@ -198,5 +298,7 @@ export function resolveScenario(file: ScenarioFile): Scenario {
     seed,
     tasks,
     models: (file.models as ModelConfig[] | undefined) ?? DEFAULT_MODELS,
+    // Only when the file has one: a scenario without a story has no `story` key at all.
+    ...(file.story ? { story: file.story } : {}),
   };
 }

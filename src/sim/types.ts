@@ -1,3 +1,5 @@
+import type { StoryStep } from './story.ts';
+
 /** Seconds of simulated time (never wall-clock time). */
 export type Seconds = number;
 
@@ -58,4 +60,6 @@ export interface Scenario {
   seed: number;
   tasks: Task[];
   models: ModelConfig[];
+  /** The file's story for a talk, if it has one (story.ts); the simulator ignores it. */
+  story?: StoryStep[];
 }

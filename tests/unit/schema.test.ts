@@ -19,6 +19,9 @@ describe('a bad scenario file gets a message naming the file and the field', () 
     ['zero workers', { ...good, models: [{ model: 'threads', workers: 0 }] }, /models\[0\]\.workers/],
     ['an unknown start method', { ...good, models: [{ model: 'processes', startMethod: 'vfork' }] }, /models\[0\]\.startMethod/],
     ['not an object', [1, 2], /^f\.json: \(top level\)/],
+    ['a story that is not a list', { ...good, story: { title: 'x' } }, /^f\.json: story: /],
+    ['a story step showing a model the file lacks', { ...good, story: [{ title: 'x' }, { title: 'y', show: { models: [0, 4] } }] }, /^f\.json: story\[1\]\.show\.models\[1\]: no model 4/],
+    ['a story patch naming a task the file lacks', { ...good, story: [{ title: 'x', patch: { blocking: ['b'] } }] }, /^f\.json: story\[0\]\.patch\.blocking\[0\]: no task named "b"/],
   ];
   it.each(cases)('%s', (_, input, message) => {
     const r = parseScenario(input, 'f.json');
