@@ -2,6 +2,7 @@ import { DEFAULT_CORES, plannedRuns, sweep, whatIf, type PlannedRun, type SweepR
 import { DEFAULT_PROFILE } from '../../sim/profile.ts';
 import { predictEvents, runModel } from '../../sim/simulate.ts';
 import type { ModelConfig, Scenario } from '../../sim/types.ts';
+import { APP_MAX_EVENTS } from './simulator.svelte.ts';
 
 /** A scenario and its Amdahl sweep: what the Amdahl panel shows. */
 export interface SweepShown {
@@ -91,6 +92,7 @@ export class Sweep {
   private inFlight: { id: number; scenario: Scenario; sentAt: number; weight: number } | null = null;
   private pending: Scenario | null = null;
   private latest: Scenario | null = null;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping of answers awaited, never drawn
   private whatIfs = new Map<number, { weight: number; args: [Scenario, number, number]; resolve: (r: WhatIfResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   /** Milliseconds per unit of run weight, the last three measured. */
@@ -129,13 +131,16 @@ export class Sweep {
     this.route(scenario);
   }
 
-  /** Every model's makespan with task `task` `factor`× faster (see `whatIf`), computed here or in the worker. */
+  /**
+   * Every model's makespan with task `task` `factor`× faster (see `whatIf`), computed here or in the worker. Its runs
+   * may take as many events as the app's own (APP_MAX_EVENTS): whatever the charts show can be asked about.
+   */
   whatIf(scenario: Scenario, task: number, factor: number): Promise<WhatIfResult> {
     const weight = 2 * scenario.models.reduce((a, m) => a + runWeight(scenario, m, scenario.cores), 0);
     const worker = this.estimate(weight, () => ({ scenario, config: scenario.models[0], cores: scenario.cores })) > this.budgetMs ? this.getWorker() : null;
     if (!worker) {
       try {
-        return Promise.resolve(this.timed(weight, () => whatIf(scenario, task, factor, { maxEvents: this.maxEvents })));
+        return Promise.resolve(this.timed(weight, () => whatIf(scenario, task, factor, { maxEvents: APP_MAX_EVENTS })));
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
@@ -143,7 +148,7 @@ export class Sweep {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.whatIfs.set(id, { weight, args: [scenario, task, factor], resolve, reject });
-      worker.postMessage({ id, kind: 'what-if', scenario: $state.snapshot(scenario) as Scenario, task, factor, maxEvents: this.maxEvents });
+      worker.postMessage({ id, kind: 'what-if', scenario: $state.snapshot(scenario) as Scenario, task, factor, maxEvents: APP_MAX_EVENTS });
     });
   }
 
