@@ -1,20 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test as base, type Page } from '@playwright/test';
-
-/** Every test fails on a console error or an uncaught exception in the page. */
-const test = base.extend<{ page: Page }>({
-  page: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await use(page);
-    expect(errors, 'console errors').toEqual([]);
-  },
-});
+import type { Page } from '@playwright/test';
+import { clock, expect, seconds, test } from './fixtures.ts';
 
 const DWARFS = ['Doc', 'Grumpy', 'Happy', 'Sleepy', 'Bashful', 'Sneezy', 'Dopey'];
-const clock = (page: Page) => page.getByTestId('clock');
-const seconds = async (page: Page) => parseFloat((await clock(page).getAttribute('data-time')) ?? 'NaN');
 
 test('the default scenario shows all seven dwarfs on every model', async ({ page }) => {
   await page.goto('./');

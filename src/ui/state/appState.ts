@@ -25,7 +25,7 @@ export interface AppState {
   theme: Theme;
   /** Presenter mode: the stage alone, type for a projector. */
   present: boolean;
-  /** The models shown in the compare view, as indices into the scenario's models, ascending; absent: all. */
+  /** The models shown in the compare view, in drawing order, as indices into the scenario's models; absent: all. */
   shown?: number[];
   /** The story step on screen (0-based; the link says `step=1` for the first), when the scenario has a story. */
   step?: number;
@@ -163,8 +163,8 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
   const ms = p.get('ms');
   if (ms !== null) {
     const xs = ms.split(',').map(Number);
-    if (ms && xs.every((x, i) => Number.isInteger(x) && x >= 0 && x < MAX_MODELS && (i === 0 || x > xs[i - 1]))) shown = xs;
-    else problems.push(`ms=${ms.slice(0, 40)} (expected model numbers from 0 to ${MAX_MODELS - 1}, ascending, separated by commas)`);
+    if (ms && xs.every((x, i) => Number.isInteger(x) && x >= 0 && x < MAX_MODELS && xs.indexOf(x) === i)) shown = xs;
+    else problems.push(`ms=${ms.slice(0, 40)} (expected different model numbers from 0 to ${MAX_MODELS - 1}, separated by commas)`);
   }
   const stepNo = num('step', 1, 40, true);
   const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
