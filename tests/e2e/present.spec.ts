@@ -169,14 +169,14 @@ test.describe('keys never do damage, whatever has focus', () => {
 test.describe('a story', () => {
   test('the lecture, driven by PageDown and PageUp with a slider focused: every step, the question, the reveal', async ({ page }) => {
     await page.goto('./?story=lecture');
-    await expect(step(page)).toHaveText('Step 1 of 11');
+    await expect(step(page)).toHaveText('Step 1 of 12');
     await page.getByRole('slider', { name: 'Time', exact: true }).focus();
     await page.keyboard.press('PageDown');
-    await expect(step(page)).toHaveText('Step 2 of 11');
+    await expect(step(page)).toHaveText('Step 2 of 12');
     await expect(page.locator('figure.gantt')).toHaveCount(2);
     await page.keyboard.press('PageDown');
     // Step 3 asks first: the run is hidden, no answer marked.
-    await expect(step(page)).toHaveText('Step 3 of 11');
+    await expect(step(page)).toHaveText('Step 3 of 12');
     await expect(page.getByTestId('question')).toContainText('Which finishes first?');
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'hidden');
     await expect(page.getByText('right answer')).toHaveCount(0);
@@ -185,29 +185,44 @@ test.describe('a story', () => {
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'visible');
     await expect(page.getByTestId('question').locator('li', { hasText: 'right answer' })).toContainText('sequential');
     await expect(page.locator('figure.gantt .makespan')).toHaveText(['finishes at 43.02 s', 'finishes at 43.43 s']);
-    await expect(step(page)).toHaveText('Step 3 of 11');
+    await expect(step(page)).toHaveText('Step 3 of 12');
     await page.keyboard.press('PageDown');
-    await expect(step(page)).toHaveText('Step 4 of 11');
+    await expect(step(page)).toHaveText('Step 4 of 12');
     await expect(page).toHaveURL(/[?&]step=4\b/);
     // Reload and Back keep the step.
     await page.reload();
-    await expect(step(page)).toHaveText('Step 4 of 11');
+    await expect(step(page)).toHaveText('Step 4 of 12');
     await page.goBack();
-    await expect(step(page)).toHaveText('Step 3 of 11');
+    await expect(step(page)).toHaveText('Step 3 of 12');
     await page.goForward();
-    await expect(step(page)).toHaveText('Step 4 of 11');
+    await expect(step(page)).toHaveText('Step 4 of 12');
     await page.getByRole('slider', { name: 'Time', exact: true }).focus();
     for (let i = 0; i < 20; i++) await page.keyboard.press('PageDown');
-    await expect(step(page)).toHaveText('Step 11 of 11');
+    await expect(step(page)).toHaveText('Step 12 of 12');
     await page.keyboard.press('PageUp');
-    await expect(step(page)).toHaveText('Step 10 of 11');
+    await expect(step(page)).toHaveText('Step 11 of 12');
   });
 
   test('it opens from the scenario picker at its first step', async ({ page }) => {
     await page.goto('./');
     await page.getByRole('combobox', { name: 'Scenario' }).selectOption('lecture');
-    await expect(step(page)).toHaveText('Step 1 of 11');
+    await expect(step(page)).toHaveText('Step 1 of 12');
     await expect(page.locator('figure.gantt')).toHaveCount(1);
     await expect(page.locator('figure.gantt .makespan')).toHaveText('finishes at 43.02 s');
+  });
+});
+
+test.describe("Amdahl's law", () => {
+  test('the view sweeps every model over 1–64 cores, says where each stops scaling, and answers a what-if', async ({ page }) => {
+    await page.goto('./?view=amdahl');
+    const plateaus = page.getByRole('list', { name: 'Where each model stops scaling' });
+    await expect(plateaus.getByRole('listitem')).toHaveCount(4, { timeout: 15_000 });
+    await expect(plateaus).toContainText('threads stop scaling at 5 cores (4.30×): the longest task (Happy, 10.00 s)');
+    await expect(page.getByRole('img', { name: /Amdahl's law for p = 0\.77/ })).toBeVisible();
+    await page.getByRole('combobox', { name: 'Faster by' }).selectOption('5');
+    await expect(page.getByRole('table').first()).toContainText('43.02 s → 35.02 s');
+    // Other views and back: the charts come back, the sweep is kept.
+    await page.getByRole('radio', { name: 'Compare all models' }).check();
+    await expect(page.locator('figure.gantt')).toHaveCount(4);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { plateau, sweep } from '../../src/sim/amdahl.ts';
 import { parseScenario, parseScenarioText, SET_SWITCH_MS, type ScenarioFile } from '../../src/sim/schema.ts';
 import { runModel } from '../../src/sim/simulate.ts';
 import { answer, applyPatch, applySet, firstShown, shownModels, stepAnswer, stepScenario, type StoryQuestion, type StoryStep } from '../../src/sim/story.ts';
@@ -309,12 +310,12 @@ describe('scenarios/lecture.json: the talk', () => {
     return runs;
   };
 
-  it('has the Seven Dwarfs tasks and cores, six models and 9 to 11 steps, each with a title, a caption and code', () => {
+  it('has the Seven Dwarfs tasks and cores, six models and 9 to 12 steps, each with a title, a caption and code', () => {
     expect(lecture().tasks).toEqual(dwarfs().tasks);
     expect(lecture().cores).toBe(dwarfs().cores);
     expect(lecture().models.map((m) => (m.model === 'processes' ? m.startMethod : m.model))).toEqual(['sequential', 'threads', 'fork', 'forkserver', 'spawn', 'asyncio']);
     expect(story().length).toBeGreaterThanOrEqual(9);
-    expect(story().length).toBeLessThanOrEqual(11);
+    expect(story().length).toBeLessThanOrEqual(12);
     for (const st of story()) expect([st.title, st.caption, st.code].every(Boolean)).toBe(true);
   });
 
@@ -376,6 +377,16 @@ describe('scenarios/lecture.json: the talk', () => {
   it.each(figures)('step %i, model %i: %s, as its caption says', (n, model, _, value, expected, digits, written) => {
     expect(story()[n - 1].caption).toContain(written);
     expect(value(stepRuns(n)[model])).toBeCloseTo(expected, digits);
+  });
+
+  it('step 12, the Amdahl view: its caption quotes where each model stops scaling on the CPU-bound tasks', () => {
+    const st = story()[11];
+    expect(st.show?.view).toBe('amdahl');
+    const where = plateau(sweep(stepScenario(lecture(), st))).map((p) => [p.config.model === 'processes' ? p.config.startMethod : p.model, p.cores, +p.speedup.toFixed(2)]);
+    expect(where).toEqual([['sequential', 1, 1], ['threads', 1, expect.closeTo(1, 1)], ['fork', 5, 4.3], ['forkserver', 5, 4.29], ['spawn', 5, 4.27], ['asyncio', 1, expect.closeTo(1, 1)]]);
+    expect(st.caption).toContain('every process pool stops scaling at 5 cores (4.30× fork, 4.27× spawn)');
+    expect(st.caption).toContain('threads and asyncio stay at 1.00×');
+    expect(st.caption).toContain("Happy's 10.0 s");
   });
 
   it('the convoy steps compare with the same threads without the CPU-bound task: Dopey starts at 0.02 s, ends at 6.02 s', () => {

@@ -31,7 +31,7 @@ const state: fc.Arbitrary<AppState> = fc.record({
   workers: opt(fc.integer({ min: 1, max: LIMITS.workers })),
   switchIntervalMs: opt(fc.double({ min: SWITCH_MS[0], max: SWITCH_MS[1], noNaN: true })),
   startMethod: opt(fc.constantFrom('fork' as const, 'forkserver' as const, 'spawn' as const)),
-  view: fc.constantFrom('compare' as const, 'cores' as const, 'tasks' as const),
+  view: fc.constantFrom('compare' as const, 'cores' as const, 'tasks' as const, 'amdahl' as const),
   model: fc.integer({ min: 0, max: 11 }),
   // The URL keeps the playhead to 0.1 ms.
   time: fc.integer({ min: 0, max: MAX_TIME * 1e4 }).map((k) => k / 1e4),
@@ -73,7 +73,7 @@ describe('the URL holds the whole state', () => {
     ['cores not whole', '?cores=2.5', /^cores=2\.5 \(expected a whole number/],
     ['an empty number', '?workers=', /^workers= \(expected a whole number from 1 to 256\)$/],
     ['a switch interval below 0.1 ms', '?si=0.05', /^si=0\.05 \(expected a number from 0\.1 to 100\)$/],
-    ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores or tasks\)$/],
+    ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores, tasks or amdahl\)$/],
     ['an unknown theme', '?theme=neon', /^theme=neon \(expected light, dark or contrast\)$/],
     ['presenter mode neither on nor off', '?present=yes', /^present=yes \(expected 0 or 1\)$/],
     ['a shown model twice', '?ms=2,2', /^ms=2,2 \(expected different model numbers from 0 to 11, separated by commas\)$/],

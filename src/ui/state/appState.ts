@@ -4,8 +4,9 @@ import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
 
-export type View = 'compare' | 'cores' | 'tasks';
-export const VIEWS: readonly View[] = ['compare', 'cores', 'tasks'];
+/** The charts side by side, one model per core or per task, or the speedup of every model against cores. */
+export type View = 'compare' | 'cores' | 'tasks' | 'amdahl';
+export const VIEWS: readonly View[] = ['compare', 'cores', 'tasks', 'amdahl'];
 export type Theme = 'light' | 'dark' | 'contrast';
 export const THEMES: readonly Theme[] = ['light', 'dark', 'contrast'];
 export type Source = { kind: 'builtin'; id: string } | { kind: 'mix'; mix: Mix } | { kind: 'file'; text: string };

@@ -23,12 +23,12 @@ export function storyMove(story: Story, at: StoryPosition, direction: 1 | -1): S
 }
 
 /**
- * The app state a step puts on screen: its view (the Amdahl view shows as the compare view until it exists), its
- * models, and the controls back at the step's own settings (the scenario's, with the step's `set`).
+ * The app state a step puts on screen: its view, its models, and the controls back at the step's own settings (the
+ * scenario's, with the step's `set`).
  */
 export function stepState(app: AppState, steps: Story, index: number): AppState {
   const step: StoryStep = steps[index];
-  const view: View = step.show?.view === 'cores' || step.show?.view === 'tasks' ? step.show.view : 'compare';
+  const view: View = step.show?.view ?? 'compare';
   const models = step.show?.models;
   return {
     ...app,
