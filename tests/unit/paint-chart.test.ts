@@ -94,7 +94,7 @@ describe('paintStyle: what each kind of mark looks like', () => {
     ['start-up: grey dots', { by: 'task', task: 4, kind: 'startup' }, { fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 }],
     ['overhead of a task: its colour, crossed, faded', { by: 'task', task: 4, kind: 'overhead' }, { fill: TASK_COLOURS[4], pattern: 'cross', opacity: 0.8 }],
     ['overhead of nobody: grey, crossed', { by: 'task', task: -1, kind: 'overhead' }, { fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 }],
-    ['waiting on I/O: dotted, faint', { by: 'task', task: 5, kind: 'io' }, { fill: TASK_COLOURS[5], pattern: 'dots', opacity: 0.45 }],
+    ['waiting on I/O: dotted, lighter than work (yet clear on a projector)', { by: 'task', task: 5, kind: 'io' }, { fill: TASK_COLOURS[5], pattern: 'dots', opacity: 0.7 }],
     ['a blocking call on the loop: the blocked colour, hatched', { by: 'task', task: 5, kind: 'loop-blocking' }, { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 }],
     ['task colours cycle after the palette', { by: 'task', task: TASK_COLOURS.length + 1, kind: 'python' }, { fill: TASK_COLOURS[1], pattern: 'none', opacity: 1 }],
     ['state running: plain', { by: 'state', state: 'running' }, { fill: STATE_COLOURS.running, pattern: 'none', opacity: 1 }],

@@ -38,7 +38,7 @@ export function paintStyle(p: Paint): { fill: string; pattern: PatternId; opacit
     case 'overhead':
       return { fill: p.task < 0 ? NO_TASK_COLOUR : fill, pattern: 'cross', opacity: 0.8 };
     case 'io':
-      return { fill, pattern: 'dots', opacity: 0.45 };
+      return { fill, pattern: 'dots', opacity: 0.7 };
     case 'loop-blocking':
       return { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 };
     default:
@@ -49,7 +49,7 @@ export function paintStyle(p: Paint): { fill: string; pattern: PatternId; opacit
 export const LEGEND: { label: string; fill: string; pattern: PatternId; opacity: number }[] = [
   { label: 'pure Python (holds the GIL)', fill: '#0072B2', pattern: 'none', opacity: 1 },
   { label: 'native code (GIL released)', fill: '#0072B2', pattern: 'hatch', opacity: 1 },
-  { label: 'waiting on I/O (no core)', fill: '#0072B2', pattern: 'dots', opacity: 0.45 },
+  { label: 'waiting on I/O (no core)', fill: '#0072B2', pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity },
   { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 },
   { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 },
   { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 },
