@@ -27,6 +27,15 @@ const shape = (lanes: Lane[]) =>
   lanes.map((l) => ({ id: l.id, label: l.label, thin: l.thin ?? false, band: l.band ?? null, marks: l.marks.map((m) => [m.start, m.end, m.paint, m.label, m.detail()]) }));
 
 describe('buildLanes: what each lane of a chart holds and says', () => {
+  it('asyncio: a blocking call is drawn as the loop blocked by that task, per task, and is not a wait in the band', () => {
+    const r = run('asyncio', { coreSegments: [[], []] });
+    const perTask = buildLanes(r, sc, 'tasks')[1].marks.map((m) => [m.label, m.paint, m.detail()]);
+    expect(perTask).toEqual([['queued', { by: 'state', state: 'queued' }, expect.any(String)], ['blocking the loop', { by: 'task', task: 1, kind: 'loop-blocking' }, 'Grumpy: in a blocking call, holding the event loop (no other task runs), step 1 of 1 (io, blocking), 500.0 ms → 2.500 s (2.000 s)']]);
+    expect(buildLanes(r, sc, 'cores').map((l) => l.id)).toEqual(['core-0-1', 'loop', 'wait-0']);
+    // Threads have no loop to block: the same wait is a wait.
+    expect(buildLanes(run('threads', {}), sc, 'tasks')[1].marks.map((m) => m.label)).toEqual(['queued', 'waiting on I/O']);
+  });
+
   it.each([
     ['one idle core of two', [[seg(0, 0, 1, 0, 0, 'python', 'main')], []], [['core-0', 'CPU 0', false], ['core-1', 'CPU 1 idle', true]]],
     ['idle cores next to each other share one lane', [[seg(0, 0, 1, 0, 0, 'python', 'main')], [], [], []], [['core-0', 'CPU 0', false], ['core-1-3', 'CPU 1–3 idle', true]]],

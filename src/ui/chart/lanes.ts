@@ -51,6 +51,15 @@ export const STATE_TEXT: Record<TaskState, string> = {
   done: 'done',
 };
 
+/**
+ * A wait that is a blocking call on the event loop (`time.sleep` in a coroutine): the loop's running task, stopping
+ * every other one, not a task waiting aside. Only asyncio has a loop to block.
+ */
+export function blocksLoop(run: ModelRun, sc: Scenario, task: number, state: TaskState, step: number): boolean {
+  return run.model === 'asyncio' && state === 'io' && step >= 0 && !!sc.tasks[task].steps[step]?.blocking;
+}
+export const BLOCKING_TEXT = 'blocking the loop';
+
 const span = (a: Seconds, b: Seconds) => `${duration(a)} → ${duration(b)} (${duration(b - a)})`;
 
 function taskLabel(sc: Scenario, task: number, who = 'main'): string {
@@ -85,13 +94,24 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
       label: sc.tasks[task].name,
       marks: spans
         .filter((s) => s.state !== 'done' && s.end > s.start)
-        .map((s) => ({
-          start: s.start,
-          end: s.end,
-          paint: { by: 'state', state: s.state },
-          label: STATE_TEXT[s.state],
-          detail: () => `${sc.tasks[task].name}: ${STATE_TEXT[s.state]}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
-        })),
+        .map((s): Mark => {
+          if (blocksLoop(run, sc, task, s.state, s.step)) {
+            return {
+              start: s.start,
+              end: s.end,
+              paint: { by: 'task', task, kind: 'loop-blocking' },
+              label: BLOCKING_TEXT,
+              detail: () => `${sc.tasks[task].name}: in a blocking call, holding the event loop (no other task runs)${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+            };
+          }
+          return {
+            start: s.start,
+            end: s.end,
+            paint: { by: 'state', state: s.state },
+            label: STATE_TEXT[s.state],
+            detail: () => `${sc.tasks[task].name}: ${STATE_TEXT[s.state]}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
+          };
+        }),
     }));
   }
   const lanes: Lane[] = [];
@@ -137,7 +157,8 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
   }
   let first = true;
   run.taskSpans.forEach((spans, task) => {
-    const io = spans.filter((s) => s.state === 'io' && s.end > s.start);
+    // A blocking call is not a wait aside: the loop lane shows it, running.
+    const io = spans.filter((s) => s.state === 'io' && s.end > s.start && !blocksLoop(run, sc, task, s.state, s.step));
     if (!io.length) return;
     lanes.push({
       id: `wait-${task}`,

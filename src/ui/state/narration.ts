@@ -1,16 +1,17 @@
 import type { ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { seconds } from '../format.ts';
+import { blocksLoop } from '../chart/lanes.ts';
 
 const list = (names: string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
 
 /** One sentence of what is happening at `t`: for screen readers and the speaker's notes. */
 export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   if (t >= run.makespan) return `${run.model}: all ${sc.tasks.length} tasks done after ${seconds(run.makespan)}.`;
-  const by: Partial<Record<TaskState, string[]>> = {};
+  const by: Partial<Record<TaskState | 'blocking', string[]>> = {};
   run.taskSpans.forEach((spans, i) => {
     const s = spans.find((x) => x.start <= t && t < x.end) ?? spans[spans.length - 1];
-    (by[s.state] ??= []).push(sc.tasks[i].name);
+    (by[blocksLoop(run, sc, i, s.state, s.step) ? 'blocking' : s.state] ??= []).push(sc.tasks[i].name);
   });
   const parts: string[] = [];
   const gil = run.gil.find((g) => g.start <= t && t < g.end);
@@ -19,6 +20,7 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   if (run.model === 'asyncio') parts.push(loop ? `the loop runs ${sc.tasks[loop.task].name}${loop.kind === 'blocking-io' ? ', stuck in a blocking call' : ''}` : 'the loop is idle');
   const verb = (n: string[], one: string, many: string) => `${list(n)} ${n.length === 1 ? one : many}`;
   if (by.running) parts.push(verb(by.running, 'runs', 'run'));
+  if (by.blocking) parts.push(verb(by.blocking, 'blocks the loop in a blocking call', 'block the loop in blocking calls'));
   if (by['gil-wait']) parts.push(verb(by['gil-wait'], 'waits for the GIL', 'wait for the GIL'));
   if (by['cpu-wait']) parts.push(verb(by['cpu-wait'], 'waits for a free core', 'wait for a free core'));
   if (by.io) parts.push(verb(by.io, 'waits on I/O', 'wait on I/O'));
