@@ -63,7 +63,19 @@ test.describe('presenter mode', () => {
     await expect(page.getByRole('region', { name: 'Task mix and machine' })).toBeVisible();
   });
 
-  test('B and "." black the screen; any key brings it back and does nothing else', async ({ page }) => {
+  test('B and "." black the screen and stop playback; any key brings it back and does nothing else', async ({ page }) => {
+    await page.goto('./?present=1&t=4');
+    await page.keyboard.press(' ');
+    await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await page.keyboard.press('b');
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    const stopped = await seconds(page);
+    await page.waitForTimeout(300);
+    expect(await seconds(page)).toBe(stopped);
+    await page.keyboard.press('Shift');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
     await page.goto('./?present=1&t=5');
     for (const key of ['b', '.']) {
       await page.keyboard.press(key);
@@ -92,8 +104,9 @@ test.describe('presenter mode', () => {
     await expect(page.locator('figure.gantt')).toHaveCount(4);
   });
 
-  test('the pointer hides after two seconds without moving', async ({ page }) => {
+  test('the pointer hides after two seconds without moving, even if it never moved since presenter mode began', async ({ page }) => {
     await page.goto('./?present=1');
+    await expect(page.locator('.app')).toHaveClass(/pointer-idle/, { timeout: 4000 });
     await page.mouse.move(300, 300);
     await expect(page.locator('.app')).not.toHaveClass(/pointer-idle/);
     await page.waitForTimeout(2100);
@@ -180,15 +193,23 @@ test.describe('a story', () => {
     await expect(page.getByTestId('question')).toContainText('Which finishes first?');
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'hidden');
     await expect(page.getByText('right answer')).toHaveCount(0);
+    // Its caption would tell: it waits for the reveal too.
+    await expect(page.locator('.story .caption')).toHaveCount(0);
     // The next click reveals the run and marks the answer the simulation gives: sequential, by 0.4 s.
     await page.keyboard.press('PageDown');
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'visible');
+    await expect(page.locator('.story .caption')).toContainText('Same names, same lengths');
     await expect(page.getByTestId('question').locator('li', { hasText: 'right answer' })).toContainText('sequential');
     await expect(page.locator('figure.gantt .makespan')).toHaveText(['finishes at 43.02 s', 'finishes at 43.43 s']);
     await expect(step(page)).toHaveText('Step 3 of 12');
     await page.keyboard.press('PageDown');
     await expect(step(page)).toHaveText('Step 4 of 12');
     await expect(page).toHaveURL(/[?&]step=4\b/);
+    // A held PageDown (key repeat) is one click, not a run through the story.
+    await page.evaluate(() => {
+      for (let i = 0; i < 5; i++) window.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', repeat: true, bubbles: true }));
+    });
+    await expect(step(page)).toHaveText('Step 4 of 12');
     // Reload and Back keep the step.
     await page.reload();
     await expect(step(page)).toHaveText('Step 4 of 12');

@@ -34,6 +34,7 @@ describe('the state a step puts on screen', () => {
   const moved = { ...DEFAULT_STATE, cores: 9, workers: 3, switchIntervalMs: 1, startMethod: 'spawn' as const, view: 'tasks' as const, model: 4 };
   it.each([
     ['its models and view', { title: 's', show: { models: [2, 0], view: 'cores' as const } }, { step: 0, view: 'cores', shown: [2, 0], model: 2 }],
+    ['a comparison narrated by the model it brings in, the last it names', { title: 's', show: { models: [0, 1] } }, { step: 0, view: 'compare', shown: [0, 1], model: 1 }],
     ['every model compared when it names none', { title: 's' }, { step: 0, view: 'compare', shown: undefined, model: 0 }],
     ['the Amdahl view', { title: 's', show: { view: 'amdahl' as const } }, { step: 0, view: 'amdahl' }],
   ])('%s, with the controls back at the step\'s own settings', (_, step, want) => {

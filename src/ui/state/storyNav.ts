@@ -34,7 +34,9 @@ export function stepState(app: AppState, steps: Story, index: number): AppState 
     ...app,
     step: index,
     view,
-    model: models?.[0] ?? 0,
+    // Drawn alone: the first it names (as the story format says). Compared: the narration follows the last, the model
+    // the step brings in ("threads beside sequential").
+    model: (view === 'compare' ? models?.at(-1) : models?.[0]) ?? 0,
     cores: undefined,
     workers: undefined,
     switchIntervalMs: undefined,
