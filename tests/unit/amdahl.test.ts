@@ -531,7 +531,7 @@ describe('Amdahl panel (server-rendered markup)', () => {
   });
 
   it('the plateau sentences are listed under the chart', () => {
-    for (const q of plateau(dwarfSweep())) expect(html()).toContain(`<li>${q.sentence}</li>`);
+    for (const q of plateau(dwarfSweep())) expect(html()).toContain(`>${q.sentence}</li>`);
   });
 
   it('the what-if form has labelled selects: every task (the longest chosen) and 2×, 5×, 10×', () => {
