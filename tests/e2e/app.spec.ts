@@ -39,7 +39,14 @@ test('moving the cores slider changes the number of lanes', async ({ page }) => 
   await page.getByRole('slider', { name: /Cores/ }).fill('2');
   await expect(cpuLanes).toHaveCount(2);
   await page.getByRole('slider', { name: /Cores/ }).fill('12');
-  await expect(cpuLanes).toHaveCount(12);
+  // Seven tasks on twelve cores: the cores no task ever reaches share one thin "idle" lane, ending at CPU 11.
+  await expect(cpuLanes.last()).toHaveText(/^CPU \d+–11 idle$/);
+  const labels = await cpuLanes.allTextContents();
+  const covered = labels.flatMap((l) => {
+    const [, a, b] = /^CPU (\d+)(?:–(\d+))?/.exec(l)!;
+    return Array.from({ length: Number(b ?? a) - Number(a) + 1 }, (_, i) => Number(a) + i);
+  });
+  expect(covered).toEqual(Array.from({ length: 12 }, (_, i) => i));
   expect(page.url()).toContain('cores=12');
 });
 
@@ -177,7 +184,7 @@ test('a malformed URL names each bad parameter, leaves it out and shows the rest
   await expect(page.getByRole('alert')).toContainText('could not be read');
   await expect(page.getByRole('alert')).toContainText('s=nope (no such scenario)');
   await expect(page.getByRole('alert')).toContainText('cores=-3 (expected a whole number from 1 to 64)');
-  await expect(page.getByRole('alert')).toContainText('view=sideways (expected compare, cores or tasks)');
+  await expect(page.getByRole('alert')).toContainText('view=sideways (expected compare, cores, tasks or amdahl)');
   await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
 });
 
