@@ -169,3 +169,63 @@ describe('Simulator: bad input never replaces the last good result', () => {
     expect(shownTasks(sim)).toBe(6);
   });
 });
+
+describe('Simulator: results remembered, and the next one fetched ahead', () => {
+  it('a scenario simulated before is shown again at once, without simulating (a story step back, a slider back)', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    worker.answer();
+    sim.request(tasks(3));
+    worker.answer();
+    const g = sim.generation;
+    sim.request(tasks(2)); // an equal scenario, a new object
+    expect(shownTasks(sim)).toBe(2);
+    expect(sim.generation).toBe(g + 1);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('a scenario fetched ahead is simulated in the idle worker, not shown, then shown at once when asked for', () => {
+    const { sim, worker } = make(100);
+    sim.prefetch(tasks(5));
+    expect(worker.sent.map((r) => r.scenario.tasks.length)).toEqual([5]);
+    worker.answer();
+    expect(shownTasks(sim)).toBe(1);
+    const g = sim.generation;
+    sim.request(tasks(5));
+    expect(shownTasks(sim)).toBe(5);
+    expect(sim.generation).toBe(g + 1);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('asked for while it is still being fetched ahead: shown when that run arrives, not simulated twice', () => {
+    const { sim, worker } = make(100);
+    sim.prefetch(tasks(4));
+    sim.request(tasks(4));
+    expect(shownTasks(sim)).toBe(1);
+    worker.answer();
+    expect(shownTasks(sim)).toBe(4);
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('a real request goes before one fetched ahead, which waits for the worker to be idle', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    sim.prefetch(tasks(6));
+    expect(worker.sent.map((r) => r.scenario.tasks.length)).toEqual([2]);
+    worker.answer();
+    expect(shownTasks(sim)).toBe(2);
+    expect(worker.sent.map((r) => r.scenario.tasks.length)).toEqual([6]);
+    worker.answer();
+    expect(shownTasks(sim)).toBe(2);
+  });
+
+  it('a failure fetched ahead says nothing until the scenario is asked for', () => {
+    const { sim, worker } = make(100);
+    sim.prefetch(broken());
+    worker.answer();
+    expect(sim.error).toBeNull();
+    sim.request(broken());
+    worker.answer();
+    expect(sim.error).toBe(NO_GPU);
+  });
+});

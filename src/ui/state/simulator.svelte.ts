@@ -18,6 +18,18 @@ export type SimRequest = { id: number; scenario: Scenario; maxEvents: number };
  * millions, and gets a message instead.
  */
 export const APP_MAX_EVENTS = 200_000;
+
+/** How many recent results the simulator keeps: a talk's steps back and forth, a slider's recent positions. */
+const CACHE_SIZE = 16;
+/** Scenarios up to this many steps are remembered (above it, writing the key would cost more than it saves). */
+const CACHE_MAX_STEPS = 5_000;
+
+/** What identifies a scenario's result: its content, for scenarios small enough; null: not remembered. */
+function keyOf(scenario: Scenario): string | null {
+  let steps = 0;
+  for (const t of scenario.tasks) steps += t.steps.length;
+  return steps > CACHE_MAX_STEPS ? null : JSON.stringify([scenario.cores, scenario.tasks, scenario.models]);
+}
 export type SimResponse = { id: number; ok: true; runs: ModelRun[]; ms: number } | { id: number; ok: false; error: string; ms: number };
 
 /** The part of a Worker the simulator uses (a test can supply a fake). */
@@ -55,8 +67,12 @@ export class Simulator {
   generation = $state(0);
   error = $state<string | null>(null);
   private worker: SimWorker | null = null;
-  private inFlight: { id: number; scenario: Scenario } | null = null;
+  private inFlight: { id: number; scenario: Scenario; key: string | null; ahead: boolean } | null = null;
   private pending: Scenario | null = null;
+  /** A scenario asked for ahead of time (the next story step), simulated when the worker has nothing else to do. */
+  private ahead: Scenario | null = null;
+  /** Recent results by scenario (see `keyOf`), newest last: a scenario seen again, or fetched ahead, shows at once. */
+  private readonly cache = new Map<string, ModelRun[]>();
   private latest: Scenario;
   private nextId = 1;
   private readonly now: () => number;
@@ -105,11 +121,60 @@ export class Simulator {
     }
   }
 
-  /** Simulate `scenario` and show it when done; a request equal to the latest one is ignored. */
+  /**
+   * Simulate `scenario` and show it when done; a request equal to the latest one is ignored. One simulated before
+   * (or ahead, and done) is shown at once; one being simulated ahead is shown when that is done.
+   */
   request(scenario: Scenario): void {
     if (scenario === this.latest) return;
     this.latest = scenario;
+    const key = keyOf(scenario);
+    const known = key === null ? undefined : this.cache.get(key);
+    if (known) {
+      this.show(scenario, known);
+      return;
+    }
+    if (this.inFlight?.ahead && key !== null && this.inFlight.key === key) {
+      // Already on its way: show it when it arrives.
+      this.inFlight = { ...this.inFlight, scenario, ahead: false };
+      this.pending = null;
+      return;
+    }
     this.route(scenario);
+  }
+
+  /**
+   * Simulate `scenario` ahead of a request for it (a speaker's next click), in the worker and only when it is idle,
+   * so that the click shows its charts at once. Never shown by itself; a newer call replaces an older one waiting.
+   */
+  prefetch(scenario: Scenario): void {
+    const key = keyOf(scenario);
+    if (key === null || this.cache.has(key) || this.inFlight?.key === key) return;
+    this.ahead = scenario;
+    if (!this.inFlight && this.worker) this.postAhead();
+  }
+
+  private postAhead(): void {
+    const scenario = this.ahead;
+    this.ahead = null;
+    if (!scenario) return;
+    const key = keyOf(scenario);
+    if (key === null || this.cache.has(key)) return;
+    this.inFlight = { id: this.nextId++, scenario, key, ahead: true };
+    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, maxEvents: this.maxEvents });
+  }
+
+  private show(scenario: Scenario, runs: ModelRun[]): void {
+    this.shown = { scenario, runs };
+    this.generation++;
+    this.error = null;
+  }
+
+  private remember(scenario: Scenario, runs: ModelRun[], key = keyOf(scenario)): void {
+    if (key === null) return;
+    this.cache.delete(key);
+    this.cache.set(key, runs);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
   }
 
   destroy(): void {
@@ -124,7 +189,7 @@ export class Simulator {
   }
 
   private post(scenario: Scenario): void {
-    this.inFlight = { id: this.nextId++, scenario };
+    this.inFlight = { id: this.nextId++, scenario, key: keyOf(scenario), ahead: false };
     this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, maxEvents: this.maxEvents });
   }
 
@@ -134,29 +199,29 @@ export class Simulator {
     this.inFlight = null;
     this.timed(r.ms);
     if (r.ok) {
-      this.shown = { scenario: sent.scenario, runs: r.runs };
-      this.generation++;
-      this.error = null;
-    } else this.error = r.error;
+      this.remember(sent.scenario, r.runs, sent.key);
+      if (!sent.ahead) this.show(sent.scenario, r.runs);
+    } else if (!sent.ahead) this.error = r.error;
     const next = this.pending;
     this.pending = null;
     if (next) this.route(next);
+    else if (this.ahead) this.postAhead();
   }
 
   /** The worker died (it should not): carry on without it. */
   private lost(): void {
-    const redo = this.pending ?? this.inFlight?.scenario;
+    const redo = this.pending ?? (this.inFlight?.ahead ? null : this.inFlight?.scenario);
     this.destroy();
-    this.inFlight = this.pending = null;
+    this.inFlight = this.pending = this.ahead = null;
     if (redo) this.runHere(redo);
   }
 
   private runHere(scenario: Scenario): void {
     const t0 = this.now();
     try {
-      this.shown = { scenario, runs: this.simulate(scenario) };
-      this.generation++;
-      this.error = null;
+      const runs = this.simulate(scenario);
+      this.remember(scenario, runs);
+      this.show(scenario, runs);
     } catch (e) {
       this.error = (e as Error).message;
     }
