@@ -72,6 +72,7 @@ export class Simulator {
   /** A scenario asked for ahead of time (the next story step), simulated when the worker has nothing else to do. */
   private ahead: Scenario | null = null;
   /** Recent results by scenario (see `keyOf`), newest last: a scenario seen again, or fetched ahead, shows at once. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache read in methods, never by the template
   private readonly cache = new Map<string, ModelRun[]>();
   private latest: Scenario;
   private nextId = 1;
