@@ -23,6 +23,11 @@ export type Command =
   | { op: 'state'; task: number; activity: Activity; step: number }
   /** `task`/`thread` start holding the GIL after `delay`, ending the previous holder's span; thread -1: nobody. */
   | { op: 'gil'; task: number; thread: number; forced: boolean; delay?: Seconds }
+  /**
+   * The GIL's holder `thread` takes up `task` in the instant it got the GIL (a pool thread returning from
+   * `work_queue.get()`): its hold is that task's, not nobody's. Not a switch: no span is added.
+   */
+  | { op: 'gil-task'; task: number; thread: number }
   /** The event loop starts running `task` (kind set) or goes idle (kind null). */
   | { op: 'loop'; task: number; step: number; kind: LoopSpan['kind'] | null };
 
@@ -242,6 +247,11 @@ export class Kernel {
         if (c.thread >= 0) this.gil.push({ task: c.task, thread: c.thread, start: at, end: Infinity, forced: c.forced });
         this.gilThread = c.thread;
         this.deferredDrop = null;
+        return;
+      }
+      case 'gil-task': {
+        const last = this.gil[this.gil.length - 1];
+        if (last && last.thread === c.thread && last.start === this.now) last.task = c.task;
         return;
       }
       case 'loop': {

@@ -351,6 +351,17 @@ describe('threads: the pool and the GIL, each rule shown by one small run', () =
     expect(native.some((x) => Math.abs(x.end - x.start - 2 * DEFAULT_PROFILE.osSlice) < 1e-9)).toBe(true);
   });
 
+  it("a pool thread that gets the GIL to take work holds it for that task, not as nobody's, and no switch is added", () => {
+    const r = runModel(scenario(2, [['a', ['cpu', 0.01]], ['b', ['io', 0.01]], ['c', ['cpu', 0.01]]]), { model: 'threads' });
+    // The main thread's holds are nobody's task. A pool thread's hold names the task it runs; one that finds no work
+    // lets the GIL go at once, so a hold of nobody's by a pool thread lasts no longer than a hand-off.
+    expect(r.gil.filter((g) => g.thread === 0).every((g) => g.task === -1)).toBe(true);
+    expect(r.gil.find((g) => g.thread === 1)).toMatchObject({ task: 0 });
+    for (const g of r.gil.filter((g) => g.thread !== 0 && g.task === -1)) expect(g.end - g.start).toBeLessThanOrEqual(DEFAULT_PROFILE.gilHandoff + 1e-9);
+    expect(r.gil.filter((g) => g.thread !== 0 && g.task >= 0).length).toBeGreaterThanOrEqual(3);
+    expect(r.summary.gilSwitches).toBe(r.gil.length - 1);
+  });
+
   it('every step shows as its state, and a finished task is done at its last step', () => {
     const r = runModel(scenario(2, [['a', ['cpu', 0.05], ['io', 0.1], ['native', 0.05]], ['b', ['io', 0.5]]]), { model: 'threads' });
     // Waits for the GIL and for a core come and go while the main thread submits b: leave them out.

@@ -229,6 +229,8 @@ class Gil implements RuleRun<Ctx> {
     }
     c.queue = rest;
     this.thread(t, { task, step: 0 });
+    // A worker that got the GIL to take work holds it for that task (its span was opened as nobody's).
+    if (c.holder === t) this.cmds.push({ op: 'gil-task', task, thread: t });
     this.beginStep(t);
   }
 
