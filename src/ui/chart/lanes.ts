@@ -86,6 +86,18 @@ function coreLane(run: ModelRun, sc: Scenario, segs: ModelRun['coreSegments'][nu
   };
 }
 
+/**
+ * Lanes already built, by run: a run is simulated from one scenario (the simulator keeps results by content, names
+ * included), so its lanes never change. Building a dense run's lanes takes tens of milliseconds: a story's next step
+ * builds them while the speaker talks (`lanesOf` ahead), and its click only draws them.
+ */
+const built = new WeakMap<ModelRun, Partial<Record<ChartView, Lane[]>>>();
+export function lanesOf(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
+  let byView = built.get(run);
+  if (!byView) built.set(run, (byView = {}));
+  return (byView[view] ??= buildLanes(run, sc, view));
+}
+
 /** Lanes of one run: cores, then the GIL or event loop, then the waiting band (or one lane per task). */
 export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
   if (view === 'tasks') {

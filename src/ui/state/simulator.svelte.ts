@@ -49,6 +49,8 @@ export interface SimulatorOptions {
   /** When recent simulations took longer than this, the next goes to the worker. */
   budgetMs?: number;
   maxEvents?: number;
+  /** Told of every result simulated ahead (see `prefetch`), to prepare what showing it will need. */
+  onAhead?: (scenario: Scenario, runs: ModelRun[]) => void;
 }
 
 /**
@@ -79,6 +81,7 @@ export class Simulator {
   private readonly now: () => number;
   private readonly budgetMs: number;
   private readonly maxEvents: number;
+  private readonly onAhead?: (scenario: Scenario, runs: ModelRun[]) => void;
   /** The last three simulations' cost in milliseconds, wherever they ran; their median decides (one slow run, say a
    * garbage collection, does not send a drag to the worker). */
   private costs: number[] = [];
@@ -91,8 +94,9 @@ export class Simulator {
   constructor(
     first: Scenario,
     fallback: () => Scenario,
-    { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS }: SimulatorOptions = {},
+    { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS, onAhead }: SimulatorOptions = {},
   ) {
+    this.onAhead = onAhead;
     this.now = now;
     this.budgetMs = budgetMs;
     this.maxEvents = maxEvents;
@@ -202,6 +206,7 @@ export class Simulator {
     if (r.ok) {
       this.remember(sent.scenario, r.runs, sent.key);
       if (!sent.ahead) this.show(sent.scenario, r.runs);
+      else this.onAhead?.(sent.scenario, r.runs);
     } else if (!sent.ahead) this.error = r.error;
     const next = this.pending;
     this.pending = null;
