@@ -189,15 +189,17 @@ try {
   report(`story   the lecture clicked through with PageDown (${story.length} clicks, 2 s apart): median ${med(story).toFixed(1)} ms, max ${Math.max(...story).toFixed(1)} ms; p95 click to the painted step`, pct(story, 0.95), 'ms', 100);
 
   // The Amdahl view: the sweep (74 simulations of the Seven Dwarfs) must not hold the main thread: the longest
-  // main-thread task from choosing the view until its curves are drawn.
+  // main-thread task from the first frame after choosing the view (which swaps the charts for the panel: printed
+  // apart) until its curves are drawn.
   await page.goto(`${base}?view=compare`);
   await page.locator('figure.gantt').first().waitFor();
   await page.waitForTimeout(300);
   const sweepLong = await page.evaluate(async () => {
     const long = [];
-    new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    new PerformanceObserver((l) => long.push(...l.getEntries().map((e) => ({ start: e.startTime, duration: e.duration })))).observe({ type: 'longtask' });
     const t0 = performance.now();
     [...document.querySelectorAll('input[type=radio]')].find((r) => r.value === 'amdahl').click();
+    const switched = await new Promise((r) => requestAnimationFrame(() => r(performance.now() - t0)));
     await new Promise((done, fail) => {
       const f = () => {
         if (document.querySelectorAll('ul.plateaus li').length) done();
@@ -207,9 +209,10 @@ try {
       requestAnimationFrame(f);
     });
     await new Promise((r) => setTimeout(r, 100));
-    return { ms: performance.now() - t0, long };
+    const during = long.filter((e) => e.start >= t0 + switched).map((e) => e.duration);
+    return { ms: performance.now() - t0, switched, during };
   });
-  report(`amdahl  the Amdahl view of the Seven Dwarfs: curves drawn after ${sweepLong.ms.toFixed(0)} ms, ${sweepLong.long.length} main-thread tasks over 50 ms; the longest main-thread task`, Math.max(0, ...sweepLong.long), 'ms', 50);
+  report(`amdahl  the Amdahl view of the Seven Dwarfs: panel shown after ${sweepLong.switched.toFixed(0)} ms, curves after ${sweepLong.ms.toFixed(0)} ms, ${sweepLong.during.length} main-thread tasks over 50 ms meanwhile; the longest while it sweeps`, Math.max(0, ...sweepLong.during), 'ms', 50);
 
   const tasks = await drag(`${base}?view=compare`, 'Tasks', Array.from({ length: 64 }, (_, i) => i + 1));
   report(`drag    task-count slider 1→64 under all four models: median ${med(tasks.out).toFixed(1)} ms, max ${Math.max(...tasks.out).toFixed(1)} ms, ${tasks.long.length} main-thread tasks over 50 ms; p95 input to the frame showing it`, pct(tasks.out, 0.95), 'ms', 50);
