@@ -193,12 +193,14 @@ test.describe('a story', () => {
     await expect(page.getByTestId('question')).toContainText('Which finishes first?');
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'hidden');
     await expect(page.getByText('right answer')).toHaveCount(0);
-    // Its caption would tell: it waits for the reveal too.
+    // Its caption and the summary table would tell: they wait for the reveal too.
     await expect(page.locator('.story .caption')).toHaveCount(0);
+    await expect(page.getByRole('table', { name: /Summary/ })).toHaveCount(0);
     // The next click reveals the run and marks the answer the simulation gives: sequential, by 0.4 s.
     await page.keyboard.press('PageDown');
     await expect(page.locator('#charts')).toHaveCSS('visibility', 'visible');
     await expect(page.locator('.story .caption')).toContainText('Same names, same lengths');
+    await expect(page.getByRole('table', { name: /Summary/ })).toBeVisible();
     await expect(page.getByTestId('question').locator('li', { hasText: 'right answer' })).toContainText('sequential');
     await expect(page.locator('figure.gantt .makespan')).toHaveText(['finishes at 43.02 s', 'finishes at 43.43 s']);
     await expect(step(page)).toHaveText('Step 3 of 12');
