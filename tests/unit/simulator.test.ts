@@ -197,6 +197,23 @@ describe('Simulator: results remembered, and the next one fetched ahead', () => 
     expect(worker.sent).toEqual([]);
   });
 
+  it('every result fetched ahead is handed to onAhead, including one simulated before (its charts may not be built)', () => {
+    const worker = new FakeWorker();
+    const told: number[] = [];
+    const sim = new Simulator(tasks(1), () => tasks(1), { makeWorker: () => worker, onAhead: (sc, runs) => told.push(sc.tasks.length, runs.length) });
+    sim.prefetch(tasks(3));
+    worker.answer();
+    expect(told).toEqual([3, 4]);
+    sim.request(tasks(3));
+    sim.request(tasks(2));
+    worker.answer();
+    sim.prefetch(tasks(3));
+    expect(told).toEqual([3, 4, 3, 4]);
+    expect(worker.sent).toEqual([]);
+    sim.prefetch(tasks(2));
+    expect(told).toEqual([3, 4, 3, 4, 2, 4]);
+  });
+
   it('asked for while it is still being fetched ahead: shown when that run arrives, not simulated twice', () => {
     const { sim, worker } = make(100);
     sim.prefetch(tasks(4));

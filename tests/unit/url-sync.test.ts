@@ -81,3 +81,46 @@ describe('the address follows the state', () => {
     expect(calls.at(-1)).toBe('replace ?a&t=2');
   });
 });
+
+describe('deferred history calls', () => {
+  function deferred() {
+    const calls: string[] = [];
+    const jobs: (() => void)[] = [];
+    const history = {
+      pushState: (_: unknown, __: string, url: string) => calls.push(`push ${url}`),
+      replaceState: (_: unknown, __: string, url: string) => calls.push(`replace ${url}`),
+    };
+    const sync = new UrlSync(history, 'A', false, { later: (f) => jobs.push(f) });
+    const runJobs = () => jobs.splice(0).forEach((f) => f());
+    return { sync, calls, runJobs, jobs };
+  }
+
+  it('run later, in the order made, from one scheduled job', () => {
+    const { sync, calls, runJobs, jobs } = deferred();
+    sync.write('B', '?b', false);
+    sync.write('B', '?b&t=1', false);
+    sync.write('C', '?c', false);
+    expect(calls).toEqual([]);
+    expect(jobs).toHaveLength(1);
+    runJobs();
+    expect(calls).toEqual(['push ?b', 'replace ?b&t=1', 'push ?c']);
+  });
+
+  it('Back or Forward drops the calls not yet run: they belonged to the entry left behind', () => {
+    const { sync, calls, runJobs } = deferred();
+    sync.write('B', '?b', false);
+    sync.arrived('A', false);
+    runJobs();
+    expect(calls).toEqual([]);
+    sync.write('A', '?a&t=2', false);
+    runJobs();
+    expect(calls).toEqual(['replace ?a&t=2']);
+  });
+
+  it('flush writes them at once (the app is closing)', () => {
+    const { sync, calls } = deferred();
+    sync.write('B', '?b', false);
+    sync.flush();
+    expect(calls).toEqual(['push ?b']);
+  });
+});

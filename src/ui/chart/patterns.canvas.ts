@@ -3,8 +3,17 @@ import type { PatternFills } from './paintChart.ts';
 // DOM code, drawn and checked by the browser tests' screenshots (the unit tests and `npm run mutate` cover the
 // painter's logic in paintChart.ts).
 
-/** Canvas versions of the SVG patterns in Patterns.svelte (same tiles, same inks). */
-export function makePatterns(ctx: CanvasRenderingContext2D): PatternFills {
+let made: PatternFills | null = null;
+
+/**
+ * Canvas versions of the SVG patterns in Patterns.svelte (same tiles, same inks), made once for the page: a pattern
+ * is not tied to the context that made it, and making them took milliseconds on every new chart (a story click).
+ */
+export function patternsFor(ctx: CanvasRenderingContext2D): PatternFills {
+  return (made ??= makePatterns(ctx));
+}
+
+function makePatterns(ctx: CanvasRenderingContext2D): PatternFills {
   const tile = (size: number, draw: (t: CanvasRenderingContext2D) => void) => {
     const c = document.createElement('canvas');
     c.width = c.height = size;

@@ -49,7 +49,7 @@ export interface SimulatorOptions {
   /** When recent simulations took longer than this, the next goes to the worker. */
   budgetMs?: number;
   maxEvents?: number;
-  /** Told of every result simulated ahead (see `prefetch`), to prepare what showing it will need. */
+  /** Told of every result fetched ahead (see `prefetch`; simulated then, or before), to prepare what showing it needs. */
   onAhead?: (scenario: Scenario, runs: ModelRun[]) => void;
 }
 
@@ -154,7 +154,14 @@ export class Simulator {
    */
   prefetch(scenario: Scenario): void {
     const key = keyOf(scenario);
-    if (key === null || this.cache.has(key) || this.inFlight?.key === key) return;
+    if (key === null || this.inFlight?.key === key) return;
+    const known = this.cache.get(key);
+    if (known) {
+      // Simulated before (an earlier step of a story): nothing to simulate, but what showing it needs may not be
+      // prepared (a model that step did not show).
+      this.onAhead?.(scenario, known);
+      return;
+    }
     this.ahead = scenario;
     if (!this.inFlight && this.worker) this.postAhead();
   }

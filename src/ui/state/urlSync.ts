@@ -9,6 +9,11 @@ export interface UrlSyncOptions {
   throttleMs?: number;
   setTimer?: (f: () => void, ms: number) => unknown;
   clearTimer?: (t: unknown) => void;
+  /**
+   * Runs the history calls later, in order (the app: after the next paint, as a history call costs milliseconds that
+   * a click's frame should not wait for). Without it they run at once.
+   */
+  later?: (f: () => void) => void;
 }
 
 /**
@@ -18,6 +23,8 @@ export interface UrlSyncOptions {
  * - A slider drag is one choice: its first input pushes, the rest replace, throttled; `endSlide` writes the exact
  *   last address at once.
  * - A link that had a problem stays as typed (`keepLink`), so it can be fixed, until the user changes something.
+ * - History calls may be deferred (`later`): they run in the order made; Back or Forward drops those not yet run
+ *   (they belonged to the entry left behind).
  */
 export class UrlSync {
   private readonly history: HistoryLike;
@@ -30,6 +37,9 @@ export class UrlSync {
   private slidePushed = false;
   private pending: string | null = null;
   private timer: unknown = undefined;
+  private readonly later?: (f: () => void) => void;
+  /** History calls made but not yet run (with `later`), oldest first. */
+  private queue: [op: 'push' | 'replace', url: string][] = [];
 
   constructor(history: HistoryLike, key: string, keepLink: boolean, options: UrlSyncOptions = {}) {
     this.history = history;
@@ -38,6 +48,7 @@ export class UrlSync {
     this.throttleMs = options.throttleMs ?? 150;
     this.setTimer = options.setTimer ?? ((f, ms) => setTimeout(f, ms));
     this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+    this.later = options.later;
   }
 
   /** The state is now `url`, a choice identified by `key`; `playing` keeps the playhead out of the address. */
@@ -49,8 +60,8 @@ export class UrlSync {
     this.keepLink = false;
     if (this.sliding && this.slidePushed) this.replace(url);
     else {
-      this.flush();
-      this.history.pushState(null, '', url);
+      this.writePending();
+      this.call('push', url);
     }
     this.slidePushed = this.sliding;
     this.lastKey = key;
@@ -64,28 +75,50 @@ export class UrlSync {
   /** The control was let go (`change`): the drag is over and the address exact. */
   endSlide(): void {
     this.sliding = this.slidePushed = false;
-    this.flush();
+    this.writePending();
   }
 
   /** Back or Forward landed on `key`: a replace pending from a drag belongs to the entry just left. */
   arrived(key: string, keepLink: boolean): void {
     this.pending = null;
-    this.flush();
+    this.queue = [];
+    this.writePending();
     this.sliding = this.slidePushed = false;
     this.lastKey = key;
     this.keepLink = keepLink;
   }
 
+  /** Writes everything now: the replace a drag holds back and the deferred calls (the app is going away). */
   flush(): void {
+    this.writePending();
+    this.run();
+  }
+
+  private writePending(): void {
     if (this.timer !== undefined) this.clearTimer(this.timer);
     this.timer = undefined;
-    if (this.pending !== null) this.history.replaceState(null, '', this.pending);
+    if (this.pending !== null) this.call('replace', this.pending);
     this.pending = null;
+  }
+
+  private call(op: 'push' | 'replace', url: string): void {
+    this.queue.push([op, url]);
+    if (!this.later) this.run();
+    else if (this.queue.length === 1) this.later(() => this.run());
+  }
+
+  private run(): void {
+    const calls = this.queue;
+    this.queue = [];
+    for (const [op, url] of calls) {
+      if (op === 'push') this.history.pushState(null, '', url);
+      else this.history.replaceState(null, '', url);
+    }
   }
 
   private replace(url: string): void {
     this.pending = url;
-    if (!this.sliding) this.flush();
-    else this.timer ??= this.setTimer(() => this.flush(), this.throttleMs);
+    if (!this.sliding) this.writePending();
+    else this.timer ??= this.setTimer(() => this.writePending(), this.throttleMs);
   }
 }
