@@ -2,7 +2,8 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import Gantt from '../../src/ui/chart/Gantt.svelte';
-import { buildLanes, toPixels } from '../../src/ui/chart/lanes.ts';
+import { buildLanes } from '../../src/ui/chart/lanes.ts';
+import { pieces, toPixels } from '../../src/ui/chart/pixels.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
 import { scenario } from './helpers.ts';
 
@@ -34,17 +35,26 @@ describe('Gantt SVG', () => {
     expect(drawn).toBeLessThan(lanes.length * 700);
   });
 
-  it('draws a dense chart on a canvas, keeping the axis and playhead in SVG', () => {
+  it('draws a long run of GIL hand-offs as a few interleaved marks: one per stretch of the same mix, each split by share', () => {
     const { body } = render(Gantt, { props: { run: heavyRun, scenario: heavy, view: 'cores', end: 80, width: 800, time: Infinity, title: 't', id: 'h' } });
+    expect(body).toContain('data-render="svg"');
+    // After the first few columns, CPU 0 holds all eight threads, an eighth each, for the rest of the run.
+    const long = [...body.matchAll(/<rect class="mark[^"]*part" x="[\d.]+" y="([\d.]+)" width="(\d{3})(?:\.\d)?" height="([\d.]+)" fill="([^"]+)"/g)];
+    expect(new Set(long.map((m) => m[4])).size).toBe(8);
+    expect(long.every((m) => Math.abs(+m[3] - 22 / 8) < 0.2)).toBe(true);
+  });
+
+  it('draws a dense chart on a canvas, keeping the axis and playhead in SVG', () => {
+    const wide = scenario(32, Array.from({ length: 32 }, (_, i) => [`T${i}`, ['cpu', 1]] as [string, [string, number]]));
+    const { body } = render(Gantt, { props: { run: runModel(wide, { model: 'processes', workers: 32 }), scenario: wide, view: 'cores', end: 2, width: 800, time: Infinity, title: 't', id: 'h' } });
     expect(body).toContain('data-render="canvas"');
     expect(body).toContain('<canvas');
     expect(body).not.toContain('<rect class="mark');
     expect(body).toMatch(/class="playhead/);
-    // Lane backgrounds: one path under the canvas, so the playhead's clip leaves them whole: CPU 0 (where the GIL's
-    // holder runs), one thin lane for CPUs 1–7 (idle all run), and the GIL.
-    expect(body.match(/<path class="lane-bg[^>]* d="([^"]*)"/)?.[1].match(/M/g)).toHaveLength(3);
+    // Lane backgrounds: one path under the canvas, so the playhead's clip leaves them whole: 32 cores.
+    expect(body.match(/<path class="lane-bg[^>]* d="([^"]*)"/)?.[1].match(/M/g)).toHaveLength(32);
     expect(body).not.toContain('<rect class="lane-bg');
-    expect(body.match(/text-anchor="middle"[^>]*>\d+ s</g)?.length).toBeGreaterThan(3);
+    expect(body.match(/text-anchor="middle"[^>]*>[\d.]+ s</g)?.length).toBeGreaterThan(3);
   });
 
   it('keeps a small chart in SVG, one element per mark', () => {
@@ -52,6 +62,6 @@ describe('Gantt SVG', () => {
     const { body } = render(Gantt, { props: { run, scenario: s, view: 'cores', end: 0.8, width: 600, time: Infinity, title: 't', id: 's' } });
     expect(body).toContain('data-render="svg"');
     expect(body).not.toContain('<canvas');
-    expect(body.match(/<rect class="mark/g)?.length).toBe(toPixels(buildLanes(run, s, 'cores').flatMap((l) => l.marks), timeScale(0.8, 496)).length);
+    expect(body.match(/<rect class="mark/g)?.length).toBe(buildLanes(run, s, 'cores').reduce((a, l) => a + toPixels(l.marks, timeScale(0.8, 496)).reduce((n, m) => n + pieces(m, 0, 1).length, 0), 0));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CoreSegment, ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
-import { buildLanes, labelFits, toPixels, type Lane, type Mark, type PixelMark } from '../../src/ui/chart/lanes.ts';
+import { buildLanes, type Lane, type Mark } from '../../src/ui/chart/lanes.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
 
 // A hand-made timeline, so each lane and tooltip can be stated exactly, whatever the simulator does.
@@ -117,43 +117,4 @@ describe('buildLanes: what each lane of a chart holds and says', () => {
     expect(tasks[0].marks[0].detail()).toBe('Doc: running, step 1 of 2 (cpu), 0.0 ms → 999.0 ms (999.0 ms)');
     expect(tasks[1].marks.map((m) => m.detail())).toEqual(['Grumpy: running, step 1 of 1 (io, blocking), 999.0 ms → 1.000 s (1.0 ms)']);
   });
-});
-
-describe('toPixels and labelFits', () => {
-  const x = timeScale(1, 100); // 1 px = 10 ms
-  const m = (start: number, end: number, paint: Mark['paint'], label = 'T'): Mark => ({ start, end, paint, label, detail: () => 'one' });
-  const py = (task: number): Mark['paint'] => ({ by: 'task', task, kind: 'python' });
-
-  it('state marks of one state merge unmixed; of two states, mixed', () => {
-    const running: Mark['paint'] = { by: 'state', state: 'running' };
-    const gil: Mark['paint'] = { by: 'state', state: 'gil-wait' };
-    expect(toPixels([m(0, 0.002, running), m(0.002, 0.004, running)], x).map((p) => [p.merged, p.mixed])).toEqual([[2, false]]);
-    expect(toPixels([m(0, 0.002, running), m(0.002, 0.004, gil)], x).map((p) => [p.merged, p.mixed])).toEqual([[2, true]]);
-    // A task paint beside a state paint is never the same paint.
-    expect(toPixels([m(0, 0.002, running), m(0.002, 0.004, py(0))], x).map((p) => p.mixed)).toEqual([true]);
-    // Same task, other kind of work: mixed.
-    expect(toPixels([m(0, 0.002, py(0)), m(0.002, 0.004, { by: 'task', task: 0, kind: 'native' })], x).map((p) => p.mixed)).toEqual([true]);
-  });
-
-  it('a merged run spans its marks, takes the paint of the longest, and keeps its label when unmixed', () => {
-    const [p] = toPixels([m(0.1, 0.102, py(1), 'A'), m(0.102, 0.106, py(2), 'B'), m(0.106, 0.107, py(3), 'C')], x);
-    expect([p.start, p.end, +p.x.toFixed(6), +p.w.toFixed(6), p.merged]).toEqual([0.1, 0.107, 10, 0.7, 3]);
-    expect(p.paint).toEqual(py(2));
-    const [same] = toPixels([m(0.1, 0.102, py(1), 'A'), m(0.102, 0.104, py(1), 'A')], x);
-    expect([same.label, same.detail()]).toEqual(['A', '2 slices too short to draw apart, 100.0 ms → 104.0 ms (4.0 ms)']);
-  });
-
-  it('the first mark after a merge starts its own longest', () => {
-    // Two runs of sub-pixel marks separated by a gap: each run takes the paint of its own longest mark.
-    const ps = toPixels([m(0, 0.004, py(1)), m(0.004, 0.005, py(2)), m(0.5, 0.501, py(3)), m(0.501, 0.503, py(4))], x);
-    expect(ps.map((p) => (p.paint.by === 'task' ? p.paint.task : -1))).toEqual([1, 4]);
-  });
-
-  const fits: [string, Partial<PixelMark>, boolean | undefined, boolean][] = [
-    ['wide enough for its text', { label: 'Doc', w: 3 * 6.5 + 7 }, undefined, true],
-    ['just too narrow', { label: 'Doc', w: 3 * 6.5 + 6 }, undefined, false],
-    ['no text', { label: '', w: 500 }, undefined, false],
-    ['in a thin lane', { label: 'Doc', w: 500 }, true, false],
-  ];
-  it.each(fits)('a label fits when %s: %s', (_, mk, thin, want) => expect(labelFits({ x: 0, merged: 1, mixed: false, start: 0, end: 1, paint: py(0), detail: () => '', ...mk } as PixelMark, thin)).toBe(want));
 });

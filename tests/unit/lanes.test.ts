@@ -1,44 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
-import { buildLanes, toPixels, type Mark, type Paint } from '../../src/ui/chart/lanes.ts';
+import { buildLanes } from '../../src/ui/chart/lanes.ts';
 import { eventInstants, visibleInstants } from '../../src/ui/player/eventInstants.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
 import { loadScenario, scenario } from './helpers.ts';
 
-const paint = (task: number): Paint => ({ by: 'task', task, kind: 'python' });
-const mark = (start: number, end: number, task = 0): Mark => ({ start, end, paint: paint(task), label: `T${task}`, detail: () => `T${task} ${start}–${end}` });
-// 100 px for 1 s: 1 px = 10 ms.
-const x = timeScale(1, 100);
-
-describe('toPixels: marks narrower than a pixel are merged, as trace viewers do', () => {
-  const cases: [string, Mark[], { n: number; merged: number[]; mixed: boolean[]; tasks: number[] }][] = [
-    ['wide marks are kept one for one', [mark(0, 0.1), mark(0.1, 0.3, 1)], { n: 2, merged: [1, 1], mixed: [false, false], tasks: [0, 1] }],
-    ['a run of sub-pixel slices of one task becomes one mark', [mark(0, 0.002), mark(0.002, 0.004), mark(0.004, 0.006)], { n: 1, merged: [3], mixed: [false], tasks: [0] }],
-    ['sub-pixel slices of several tasks merge, painted as the longest and flagged mixed', [mark(0, 0.002, 0), mark(0.002, 0.008, 1), mark(0.008, 0.009, 2)], { n: 1, merged: [3], mixed: [true], tasks: [1] }],
-    ['a merge stops once the mark is wider than a pixel and a half', [mark(0, 0.008), mark(0.008, 0.016), mark(0.016, 0.024), mark(0.024, 0.032)], { n: 2, merged: [2, 2], mixed: [false, false], tasks: [0, 0] }],
-    ['a gap of half a pixel or more starts a new mark', [mark(0, 0.002), mark(0.01, 0.012)], { n: 2, merged: [1, 1], mixed: [false, false], tasks: [0, 0] }],
-  ];
-  for (const [name, marks, want] of cases) {
-    it(name, () => {
-      const px = toPixels(marks, x);
-      expect(px.length).toBe(want.n);
-      expect(px.map((m) => m.merged)).toEqual(want.merged);
-      expect(px.map((m) => m.mixed)).toEqual(want.mixed);
-      expect(px.map((m) => (m.paint.by === 'task' ? m.paint.task : -9))).toEqual(want.tasks);
-    });
-  }
-
-  it('a merged mark spans its slices and says so in its tooltip; a mixed one drops its label', () => {
-    const [m] = toPixels([mark(0, 0.002, 0), mark(0.002, 0.008, 1), mark(0.008, 0.009, 2)], x);
-    expect([m.start, m.end, m.x, +m.w.toFixed(6)]).toEqual([0, 0.009, 0, 0.9]);
-    expect(m.label).toBe('');
-    expect(m.detail()).toBe('3 slices too short to draw apart (several tasks), 0.0 ms → 9.0 ms (9.0 ms)');
-  });
-
-  it('an unmerged mark keeps its own tooltip', () => {
-    expect(toPixels([mark(0, 0.5, 3)], x)[0].detail()).toBe('T3 0–0.5');
-  });
-});
 
 describe('buildLanes', () => {
   const s = scenario(2, [['Doc', ['cpu', 0.2], ['io', 0.3]], ['Grumpy', ['native', 0.25]]]);

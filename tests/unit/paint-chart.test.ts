@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Paint, PixelMark } from '../../src/ui/chart/lanes.ts';
+import type { Paint } from '../../src/ui/chart/lanes.ts';
+import type { PixelMark } from '../../src/ui/chart/pixels.ts';
 import { NO_TASK_COLOUR, paintStyle, STATE_COLOURS, STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
 import { DENSE, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
 
@@ -25,7 +26,7 @@ class Recorder implements ChartContext {
 }
 
 const mark = (x: number, w: number, task: number, kind: 'python' | 'native' | 'io', label = ''): PixelMark => ({
-  start: 0, end: 1, x, w, merged: 1, mixed: false, label, detail: () => '', paint: { by: 'task', task, kind },
+  start: 0, end: 1, x, w, merged: 1, label, detail: () => '', paint: { by: 'task', task, kind },
 });
 const PATTERNS = { hatch: 'HATCH', dots: 'DOTS', cross: 'CROSS' };
 const BOX = { plotW: 500, height: 100, dpr: 2 };

@@ -1,6 +1,5 @@
 import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
-import type { Pixels, TimeScale } from './scale.ts';
 import { duration } from '../format.ts';
 
 /** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
@@ -188,53 +187,4 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
     first = false;
   });
   return lanes;
-}
-
-export interface PixelMark extends Mark {
-  x: Pixels;
-  w: Pixels;
-  /** How many marks this one stands for: runs of marks under a pixel wide are merged. */
-  merged: number;
-  /** The merged marks had different paints (shown with the paint of the longest). */
-  mixed: boolean;
-}
-
-/** Marks narrower than this are still drawn this wide, so a lone short slice stays visible. */
-export const MIN_MARK_W: Pixels = 0.6;
-
-/** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
-export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > (m.label.length * 6.5 * fontPx) / 11 + 6;
-
-const samePaint = (a: Paint, b: Paint) =>
-  a.by === 'task' && b.by === 'task' ? a.task === b.task && a.kind === b.kind : a.by === 'state' && b.by === 'state' && a.state === b.state;
-
-/**
- * Marks in pixels, with runs of marks narrower than a pixel merged into one (as trace viewers do), so a lane never
- * has many more marks than it has pixels.
- */
-export function toPixels(marks: Mark[], scale: TimeScale): PixelMark[] {
-  const out: PixelMark[] = [];
-  let longest = 0;
-  for (const m of marks) {
-    const x0 = scale(m.start);
-    const x1 = scale(m.end);
-    const prev = out[out.length - 1];
-    if (prev && x0 - (prev.x + prev.w) < 0.5 && x1 - x0 < 1 && prev.w < 1.5) {
-      if (!samePaint(prev.paint, m.paint)) prev.mixed = true;
-      if (m.end - m.start > longest) {
-        longest = m.end - m.start;
-        prev.paint = m.paint;
-      }
-      prev.merged++;
-      prev.end = m.end;
-      prev.w = x1 - prev.x;
-      if (prev.mixed) prev.label = '';
-      const { merged, mixed, start, end } = prev;
-      prev.detail = () => `${merged} slices too short to draw apart${mixed ? ' (several tasks)' : ''}, ${span(start, end)}`;
-      continue;
-    }
-    longest = m.end - m.start;
-    out.push({ ...m, x: x0, w: Math.max(x1 - x0, 0), merged: 1, mixed: false });
-  }
-  return out;
 }

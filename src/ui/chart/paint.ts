@@ -46,10 +46,16 @@ export function paintStyle(p: Paint): { fill: string; pattern: PatternId; opacit
   }
 }
 
+/**
+ * The legend's swatch for a kind of work, which is drawn in its task's colour: a neutral grey that is no task's colour
+ * (and lighter than the grey of work done for no task).
+ */
+export const KIND_SWATCH = '#bdbdbd';
+
 export const LEGEND: { label: string; fill: string; pattern: PatternId; opacity: number }[] = [
-  { label: 'pure Python (holds the GIL)', fill: '#0072B2', pattern: 'none', opacity: 1 },
-  { label: 'native code (GIL released)', fill: '#0072B2', pattern: 'hatch', opacity: 1 },
-  { label: 'waiting on I/O (no core)', fill: '#0072B2', pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity },
+  { label: 'pure Python (holds the GIL)', fill: KIND_SWATCH, pattern: 'none', opacity: 1 },
+  { label: 'native code (GIL released)', fill: KIND_SWATCH, pattern: 'hatch', opacity: 1 },
+  { label: 'waiting on I/O (no core)', fill: KIND_SWATCH, pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity },
   { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 },
   { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 },
   { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 },

@@ -1,4 +1,4 @@
-import { labelFits, MIN_MARK_W, type PixelMark } from './lanes.ts';
+import { labelFits, MIN_MARK_W, pieces, type PixelMark } from './pixels.ts';
 import { paintStyle, type PatternId } from './paint.ts';
 import type { Pixels } from './scale.ts';
 
@@ -29,7 +29,7 @@ export const DENSE = { lanes: 24, marks: 400 } as const;
 export function isDense(rows: readonly PaintRow[]): boolean {
   if (rows.length > DENSE.lanes) return true;
   let n = 0;
-  for (const r of rows) n += r.marks.length;
+  for (const r of rows) for (const m of r.marks) n += m.parts?.length ?? 1;
   return n > DENSE.marks;
 }
 
@@ -53,18 +53,21 @@ export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: Ch
   ctx.clearRect(0, 0, plotW, height);
   for (const r of rows) {
     for (const m of r.marks) {
-      const st = paintStyle(m.paint);
-      ctx.globalAlpha = st.opacity;
-      ctx.fillStyle = st.fill;
       // Edges on device pixels, as SVG's crispEdges does: anti-aliased edges would leave seams between adjacent marks.
       const x0 = Math.round(m.x * dpr) / dpr;
       const w = Math.max(Math.round((m.x + m.w) * dpr) / dpr - x0, MIN_MARK_W, 1 / dpr);
-      ctx.fillRect(x0, r.y, w, r.h);
-      const overlay = st.pattern === 'none' ? undefined : patterns[st.pattern];
-      if (overlay && m.w >= 2) {
-        ctx.globalAlpha = 1;
-        ctx.fillStyle = overlay;
-        ctx.fillRect(x0, r.y, w, r.h);
+      for (const p of pieces(m, r.y, r.h)) {
+        const st = paintStyle(p.paint);
+        ctx.globalAlpha = st.opacity;
+        ctx.fillStyle = st.fill;
+        ctx.fillRect(x0, p.y, w, p.h);
+        const overlay = st.pattern === 'none' ? undefined : patterns[st.pattern];
+        // Interleaved columns keep their patterns (a pattern is continuous from column to column); a lone sliver does not.
+        if (overlay && (m.w >= 2 || m.parts) && p.h >= 3) {
+          ctx.globalAlpha = 1;
+          ctx.fillStyle = overlay;
+          ctx.fillRect(x0, p.y, w, p.h);
+        }
       }
     }
   }

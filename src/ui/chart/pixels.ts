@@ -1,0 +1,229 @@
+import type { Seconds } from '../../sim/types.ts';
+import { duration } from '../format.ts';
+import type { Mark, Paint } from './lanes.ts';
+import type { Pixels, TimeScale } from './scale.ts';
+
+/**
+ * One paint's part of a mark that stands for many slices: its share of the mark's time, 0–1. The shares of a mark
+ * sum to at most 1; the rest is time in which the lane ran nothing.
+ */
+export interface Part {
+  paint: Paint;
+  share: number;
+  /** What the paint stands for (a task's name, a state): for the tooltip. */
+  label: string;
+}
+
+export interface PixelMark extends Mark {
+  x: Pixels;
+  w: Pixels;
+  /** How many marks this one stands for: slices narrower than a pixel are summed up per pixel column. */
+  merged: number;
+  /**
+   * What the pixel columns it covers hold, when that is not one paint end to end: several tasks or states
+   * interleaved, or one with gaps. Drawn as stacked bands, each as tall as its share, in `PAINT_ORDER`, so that a run
+   * of 5 ms GIL slices shows every thread's share of the CPU, never one task's colour.
+   */
+  parts?: Part[];
+}
+
+/** Marks narrower than this are still drawn this wide, so a lone short slice stays visible. */
+export const MIN_MARK_W: Pixels = 0.6;
+
+/** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
+export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > (m.label.length * 6.5 * fontPx) / 11 + 6;
+
+/** Less than this far from a pixel border is on it. */
+const EPS_PX = 1e-6;
+/** Two columns whose shares differ by less than this (each paint) are drawn as one mark. */
+const SAME_SHARE = 0.05;
+/** A column run filled to at least this share by one paint is drawn as a plain mark of that paint. */
+const FULL = 0.95;
+
+/**
+ * Parts stack in this order, bottom up: by task, then by kind of work or state, so each task's band stays at the
+ * same height from column to column.
+ */
+function paintKey(p: Paint): string {
+  return p.by === 'task' ? `t${String(p.task + 1).padStart(4, '0')}${p.kind}` : `s${p.state}`;
+}
+
+interface Slot {
+  paint: Paint;
+  label: string;
+  seconds: Seconds;
+}
+/**
+ * One pixel column's narrow slices: how long each paint ran in it, and the extent of the slices in it. Its span (`a`
+ * to `b`, set once its run of columns is complete) is the whole column, except where the run starts or ends in it.
+ */
+interface Column {
+  c: number;
+  x0: Pixels;
+  x1: Pixels;
+  a: Pixels;
+  b: Pixels;
+  slots: Map<string, Slot>;
+  marks: Mark[];
+}
+const span = (a: Seconds, b: Seconds) => `${duration(a)} → ${duration(b)} (${duration(b - a)})`;
+
+/**
+ * Marks in pixels, as trace viewers draw them: a mark a pixel or wider is kept as it is; slices narrower than a pixel
+ * are summed up per pixel column, and a run of columns holding the same is one mark, split into parts by share
+ * (`PixelMark.parts`). So a lane never has many more marks than it has pixels, and what is drawn is what happened.
+ * Marks outside the scale's range are left out; those crossing its ends are clipped to it (a zoomed-in chart).
+ */
+export function toPixels(marks: readonly Mark[], scale: TimeScale): PixelMark[] {
+  const [, width] = scale.range();
+  const secondsPerPx = (scale.invert(1) - scale.invert(0)) as Seconds;
+  const out: PixelMark[] = [];
+  let group: Column[] = [];
+
+  const flush = () => {
+    if (group.length) emit(group, secondsPerPx, out);
+    group = [];
+  };
+  const add = (c: number, m: Mark, x0: Pixels, x1: Pixels, seconds: Seconds) => {
+    let col = group[group.length - 1];
+    if (!col || col.c !== c) {
+      if (col && col.c !== c - 1) flush();
+      col = { c, x0, x1, a: x0, b: x1, slots: new Map(), marks: [] };
+      group.push(col);
+    }
+    col.x1 = Math.max(col.x1, x1);
+    if (col.marks[col.marks.length - 1] !== m) col.marks.push(m);
+    const k = paintKey(m.paint);
+    const slot = col.slots.get(k);
+    if (slot) slot.seconds += seconds;
+    else col.slots.set(k, { paint: m.paint, label: m.label, seconds });
+  };
+
+  for (const m of marks) {
+    let x0 = scale(m.start);
+    let x1 = scale(m.end);
+    if (x1 < 0 || x0 > width) continue;
+    x0 = Math.max(x0, 0);
+    x1 = Math.min(x1, width);
+    if (x1 - x0 >= 1) {
+      flush();
+      out.push({ ...m, x: x0, w: x1 - x0, merged: 1 });
+      continue;
+    }
+    // A narrow slice, in one column or across the border of two: each gets its share of the slice's time.
+    // (Borders within EPS_PX of a slice's end are rounding, not a crossing: 7 × 5 ms is 3.5000000000000004 px.)
+    const c0 = Math.floor(x0 + EPS_PX);
+    const c1 = Math.max(c0, Math.ceil(x1 - EPS_PX) - 1);
+    const len = Math.max(x1 - x0, 1e-12);
+    for (let c = c0; c <= c1; c++) {
+      const a = c === c0 ? x0 : c;
+      const b = c === c1 ? x1 : c + 1;
+      add(c, m, a, b, ((b - a) / len) * (m.end - m.start) || 0);
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Shares of each paint in a run of columns, by the time they cover. */
+function sharesOf(cols: readonly Column[], secondsPerPx: Seconds): Part[] {
+  const total = new Map<string, Slot>();
+  for (const col of cols) {
+    for (const [k, s] of col.slots) {
+      const t = total.get(k);
+      if (t) t.seconds += s.seconds;
+      else total.set(k, { ...s });
+    }
+  }
+  const covered = (cols[cols.length - 1].b - cols[0].a) * secondsPerPx;
+  return [...total]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, s]) => ({ paint: s.paint, label: s.label, share: covered > 0 ? Math.min(1, s.seconds / covered) : 1 }));
+}
+
+/** Whether two columns are drawn alike: the same paints, each within `SAME_SHARE`. */
+function alike(a: Part[], b: Part[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (paintKey(a[i].paint) !== paintKey(b[i].paint) || Math.abs(a[i].share - b[i].share) >= SAME_SHARE) return false;
+  }
+  return true;
+}
+
+function emit(group: Column[], secondsPerPx: Seconds, out: PixelMark[]): void {
+  group.forEach((col, i) => {
+    col.a = i === 0 ? col.x0 : col.c;
+    col.b = i === group.length - 1 ? col.x1 : col.c + 1;
+  });
+  // A lone slice is drawn as itself.
+  if (group.every((c) => c.marks.length === 1 && c.marks[0] === group[0].marks[0])) {
+    const m = group[0].marks[0];
+    out.push({ ...m, x: group[0].x0, w: group[group.length - 1].x1 - group[0].x0, merged: 1 });
+    return;
+  }
+  let run: Column[] = [];
+  let runParts: Part[] = [];
+  const close = () => {
+    if (run.length) out.push(merged(run, sharesOf(run, secondsPerPx)));
+    run = [];
+  };
+  for (const col of group) {
+    const parts = sharesOf([col], secondsPerPx);
+    if (run.length && !alike(runParts, parts)) close();
+    if (!run.length) runParts = parts;
+    run.push(col);
+  }
+  close();
+}
+
+function merged(run: Column[], parts: Part[]): PixelMark {
+  const marks: Mark[] = [];
+  for (const c of run) for (const m of c.marks) if (marks[marks.length - 1] !== m) marks.push(m);
+  const first = marks[0];
+  const start = first.start;
+  const end = marks[marks.length - 1].end;
+  const x = run[0].a;
+  const w = run[run.length - 1].b - x;
+  const main = parts.reduce((a, b) => (b.share > a.share ? b : a));
+  const plain = parts.length === 1 && main.share >= FULL;
+  const n = marks.length;
+  const busy = parts.reduce((a, p) => a + p.share, 0);
+  const pct = (s: number) => `${Math.round(s * 100)}%`;
+  const mix = [...parts].sort((a, b) => b.share - a.share).map((p) => `${p.label || 'unnamed'} ${pct(p.share)}`);
+  if (busy < FULL) mix.push(`nothing ${pct(1 - busy)}`);
+  return {
+    start,
+    end,
+    x,
+    w,
+    merged: n,
+    paint: main.paint,
+    label: plain && marks.every((m) => m.label === first.label) ? first.label : '',
+    parts: plain ? undefined : parts,
+    detail: () => (n === 1 ? first.detail() : `${n} slices too short to draw apart, ${span(start, end)}${plain ? '' : `: ${mix.join(', ')}`}`),
+  };
+}
+
+/** A band of a mark as drawn: its paint, top and height in pixels. */
+export interface Piece {
+  paint: Paint;
+  y: Pixels;
+  h: Pixels;
+}
+
+/**
+ * The bands a mark is drawn as in a row from `y`, `h` tall: the whole row in its paint, or its parts stacked from the
+ * bottom up, each as tall as its share (the top left empty for the time the lane ran nothing).
+ */
+export function pieces(m: PixelMark, y: Pixels, h: Pixels): Piece[] {
+  if (!m.parts) return [{ paint: m.paint, y, h }];
+  const out: Piece[] = [];
+  let bottom = y + h;
+  for (const p of m.parts) {
+    const ph = h * p.share;
+    // (A share too thin to see is in the tooltip, not in the drawing.)
+    if (ph >= 0.1) out.push({ paint: p.paint, y: bottom - ph, h: ph });
+    bottom -= ph;
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { runModel } from '../../src/sim/simulate.ts';
+import { applyPatch } from '../../src/sim/story.ts';
+import { buildLanes, type Mark, type Paint } from '../../src/ui/chart/lanes.ts';
+import { labelFits, pieces, toPixels, type PixelMark } from '../../src/ui/chart/pixels.ts';
+import { timeScale } from '../../src/ui/chart/scale.ts';
+import { loadScenario } from './helpers.ts';
+
+const py = (task: number): Paint => ({ by: 'task', task, kind: 'python' });
+const mark = (start: number, end: number, paint: Paint = py(0), label = `T${paint.by === 'task' ? paint.task : paint.state}`): Mark => ({ start, end, paint, label, detail: () => `${label} ${start}–${end}` });
+// 100 px for 1 s: 1 px = 10 ms.
+const x = timeScale(1, 100);
+/** `n` slices of `len` seconds from `t0`, round-robin over `paints` (a GIL's 5 ms hand-offs). */
+const roundRobin = (t0: number, n: number, len: number, paints: Paint[]) => Array.from({ length: n }, (_, i) => mark(t0 + i * len, t0 + (i + 1) * len, paints[i % paints.length]));
+const shares = (m: PixelMark) => (m.parts ?? []).map((p) => [p.paint.by === 'task' ? p.paint.task : p.paint.state, +p.share.toFixed(2)]);
+const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+describe('toPixels: what a pixel column holds is what is drawn', () => {
+  const cases: [string, Mark[], { n: number; merged: number[]; parts: (string | number)[][][] }][] = [
+    ['marks a pixel or wider are kept one for one', [mark(0, 0.1), mark(0.1, 0.3, py(1))], { n: 2, merged: [1, 1], parts: [[], []] }],
+    ['a lone slice narrower than a pixel is drawn as itself', [mark(0.1, 0.103)], { n: 1, merged: [1], parts: [[]] }],
+    ['back-to-back slices of one task are one plain mark', [mark(0, 0.002), mark(0.002, 0.004), mark(0.004, 0.006)], { n: 1, merged: [3], parts: [[]] }],
+    ['two tasks handing over every 5 ms: one mark, half each, in both colours', roundRobin(0, 200, 0.005, [py(0), py(1)]), { n: 1, merged: [200], parts: [[[0, 0.5], [1, 0.5]]] }],
+    ['one task with gaps: its share of each column, the rest empty (the last column ends with its slice)', Array.from({ length: 50 }, (_, i) => mark(i * 0.01, i * 0.01 + 0.0025)), { n: 2, merged: [49, 1], parts: [[[0, 0.25]], []] }],
+    [
+      'the mix changes, the marks follow: interleaved, then one task alone',
+      [...roundRobin(0, 100, 0.005, [py(0), py(1)]), ...roundRobin(0.5, 100, 0.005, [py(0)])],
+      { n: 2, merged: [100, 100], parts: [[[0, 0.5], [1, 0.5]], []] },
+    ],
+    ['a gap of a whole column ends a run', [mark(0, 0.002), mark(0.002, 0.004, py(1)), mark(0.05, 0.052), mark(0.052, 0.054, py(1))], { n: 2, merged: [2, 2], parts: [[[0, 0.5], [1, 0.5]], [[0, 0.5], [1, 0.5]]] }],
+    ['marks outside the window are left out', [mark(-0.5, -0.1), mark(1.1, 1.5), mark(0.2, 0.4)], { n: 1, merged: [1], parts: [[]] }],
+  ];
+  it.each(cases)('%s', (_, marks, want) => {
+    const px = toPixels(marks, x);
+    expect(px.length).toBe(want.n);
+    expect(px.map((m) => m.merged)).toEqual(want.merged);
+    expect(px.map(shares)).toEqual(want.parts);
+  });
+
+  it('seven tasks handing over every 5 ms at 10 ms a pixel: every column shows the two tasks it held, and over the run each task a seventh', () => {
+    const px = toPixels(roundRobin(0, 700, 0.005, [0, 1, 2, 3, 4, 5, 6].map(py)), timeScale(3.5, 350));
+    expect(px.every((m) => m.parts?.length === 2 && m.parts.every((p) => near(p.share, 0.5)))).toBe(true);
+    const byTask = new Map<number, number>();
+    for (const m of px) for (const p of m.parts!) if (p.paint.by === 'task') byTask.set(p.paint.task, (byTask.get(p.paint.task) ?? 0) + p.share * m.w);
+    expect([...byTask.values()].map((v) => +(v / 350).toFixed(3))).toEqual(Array(7).fill(0.143));
+  });
+
+  it('one task of three holding the GIL in turn: running a third of the time, waiting the rest, column by column', () => {
+    const px = toPixels(roundRobin(0, 300, 0.005, [{ by: 'state', state: 'running' }, { by: 'state', state: 'gil-wait' }, { by: 'state', state: 'gil-wait' }]), timeScale(1.5, 150));
+    let running = 0;
+    for (const m of px) for (const p of pieces(m, 0, 1)) if (p.paint.by === 'state' && p.paint.state === 'running') running += p.h * m.w;
+    expect(+(running / 150).toFixed(3)).toBe(0.333);
+    expect(px.some((m) => m.parts?.length === 2)).toBe(true);
+  });
+
+  it('a mark crossing the window is clipped to it (a zoomed-in chart)', () => {
+    const [m] = toPixels([mark(0.5, 3)], timeScale(1, 100));
+    expect([m.x, m.w, m.start, m.end]).toEqual([50, 50, 0.5, 3]);
+    const zoomed = timeScale(1, 100).domain([1, 2]);
+    const [z] = toPixels([mark(0.5, 1.5), mark(2.5, 3)], zoomed);
+    expect([z.x, z.w]).toEqual([0, 50]);
+  });
+
+  it('a slice across a column border gives each column its part of the slice', () => {
+    // 2 ms of task 0 from 9 ms to 11 ms straddles columns 0 and 1, beside task 1 in each.
+    const px = toPixels([mark(0.005, 0.009, py(1)), mark(0.009, 0.011), mark(0.011, 0.015, py(1))], x);
+    expect(px).toHaveLength(1);
+    expect(shares(px[0])).toEqual([[0, 0.2], [1, 0.8]]);
+  });
+
+  it('a merged mark spans its slices, keeps the paint of the largest share, and lists every share in its tooltip', () => {
+    const [m] = toPixels([mark(0, 0.002, py(0), 'Doc'), mark(0.002, 0.008, py(1), 'Happy'), mark(0.008, 0.009, py(2), 'Sneezy')], x);
+    expect([m.start, m.end, m.x, +m.w.toFixed(6)]).toEqual([0, 0.009, 0, 0.9]);
+    expect(m.paint).toEqual(py(1));
+    expect(m.label).toBe('');
+    expect(m.detail()).toBe('3 slices too short to draw apart, 0.0 ms → 9.0 ms (9.0 ms): Happy 67%, Doc 22%, Sneezy 11%');
+    const [gappy] = toPixels(Array.from({ length: 4 }, (_, i) => mark(i * 0.01, i * 0.01 + 0.005, py(0), 'Doc')), x);
+    expect(gappy.detail()).toBe('3 slices too short to draw apart, 0.0 ms → 25.0 ms (25.0 ms): Doc 50%, nothing 50%');
+  });
+
+  it('a plain merged mark keeps its label and says how many slices it stands for; a single one keeps its own tooltip', () => {
+    const [same] = toPixels([mark(0.1, 0.102, py(1), 'A'), mark(0.102, 0.104, py(1), 'A')], x);
+    expect([same.label, same.detail()]).toEqual(['A', '2 slices too short to draw apart, 100.0 ms → 104.0 ms (4.0 ms)']);
+    expect(toPixels([mark(0, 0.5, py(3))], x)[0].detail()).toBe('T3 0–0.5');
+  });
+
+  it('never has more marks than the lane has pixel columns, however many slices', () => {
+    const px = toPixels(roundRobin(0, 20_000, 0.00005, [0, 1, 2].map(py)), x);
+    expect(px.length).toBeLessThanOrEqual(100);
+    expect(px.reduce((a, m) => a + m.merged, 0)).toBeGreaterThanOrEqual(20_000);
+  });
+});
+
+describe('pieces: a mark as bands', () => {
+  const base = { start: 0, end: 1, x: 0, w: 10, merged: 5, label: '', detail: () => '' };
+  it('a plain mark fills its row', () => {
+    expect(pieces({ ...base, paint: py(2) }, 10, 20)).toEqual([{ paint: py(2), y: 10, h: 20 }]);
+  });
+  it('parts stack from the bottom up, each as tall as its share; the time nothing ran stays empty at the top', () => {
+    const m: PixelMark = { ...base, paint: py(0), parts: [{ paint: py(0), share: 0.5, label: 'a' }, { paint: py(1), share: 0.25, label: 'b' }] };
+    expect(pieces(m, 10, 20)).toEqual([{ paint: py(0), y: 20, h: 10 }, { paint: py(1), y: 15, h: 5 }]);
+  });
+});
+
+describe('honest charts of real runs', () => {
+  const dwarfs = loadScenario('scenarios/seven-dwarfs.json');
+  const cpuBound = applyPatch(dwarfs, { cpuShare: 1 });
+  const run = runModel(cpuBound, { model: 'threads' });
+  const scale = timeScale(run.makespan, 900);
+
+  it('all CPU-bound under threads: no stretch of the cores is drawn in one task colour for longer than its slices ran', () => {
+    for (const lane of buildLanes(run, cpuBound, 'cores').filter((l) => l.id.startsWith('core'))) {
+      for (const m of toPixels(lane.marks, scale)) {
+        if (m.parts || m.merged === 1) continue;
+        // A plain merged mark is one task back to back: every slice in it is that task's.
+        const inside = lane.marks.filter((s) => s.start >= m.start && s.end <= m.end);
+        expect(inside.every((s) => s.paint.by === 'task' && m.paint.by === 'task' && s.paint.task === m.paint.task)).toBe(true);
+      }
+    }
+  });
+
+  it('the per-task view shows each task running for its share of every column it waits in', () => {
+    const lanes = buildLanes(run, cpuBound, 'tasks');
+    let interleaved = 0;
+    for (const lane of lanes) {
+      for (const m of toPixels(lane.marks, scale)) {
+        if (!m.parts) continue;
+        interleaved++;
+        const running = m.parts.find((p) => p.paint.by === 'state' && p.paint.state === 'running')?.share ?? 0;
+        const waiting = m.parts.find((p) => p.paint.by === 'state' && p.paint.state === 'gil-wait')?.share ?? 0;
+        expect(running).toBeGreaterThan(0);
+        expect(waiting).toBeGreaterThan(0);
+        expect(running + waiting).toBeLessThanOrEqual(1 + 1e-9);
+      }
+    }
+    expect(interleaved).toBeGreaterThan(lanes.length);
+  });
+
+  it('the shares in a column add up to the time the slices ran in it', () => {
+    const lane = buildLanes(run, cpuBound, 'cores')[0];
+    const px = toPixels(lane.marks, scale);
+    const total = lane.marks.reduce((a, m) => a + Math.min(m.end, run.makespan) - m.start, 0);
+    const drawn = px.reduce((a, m) => a + (m.parts ? m.parts.reduce((s, p) => s + p.share, 0) * (m.w * (scale.invert(1) - scale.invert(0))) : m.end - m.start), 0);
+    expect(near(+drawn.toFixed(3), +total.toFixed(3)) || Math.abs(drawn - total) / total < 0.01).toBe(true);
+  });
+});
+
+describe('labelFits', () => {
+  const fits: [string, Partial<PixelMark>, boolean | undefined, boolean][] = [
+    ['wide enough for its text', { label: 'Doc', w: 3 * 6.5 + 7 }, undefined, true],
+    ['just too narrow', { label: 'Doc', w: 3 * 6.5 + 6 }, undefined, false],
+    ['no text', { label: '', w: 500 }, undefined, false],
+    ['in a thin lane', { label: 'Doc', w: 500 }, true, false],
+  ];
+  it.each(fits)('a label fits when %s: %s', (_, mk, thin, want) => expect(labelFits({ x: 0, merged: 1, start: 0, end: 1, paint: py(0), detail: () => '', ...mk } as PixelMark, thin)).toBe(want));
+});
