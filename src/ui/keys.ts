@@ -11,6 +11,7 @@ export type KeyAction =
   | { type: 'page'; direction: 1 | -1 } // story step, or the next event visible at this zoom
   | { type: 'start' }
   | { type: 'end' }
+  | { type: 'zoom'; factor: number } // 2: twice as close, 0.5: twice as far, 0: the whole run
   | { type: 'fullscreen' }
   | { type: 'black' }
   | { type: 'model'; index: number } // show that model alone (0-based)
@@ -65,6 +66,13 @@ export function keyAction(e: KeyInput, ctx: KeyContext): KeyAction | null {
       return { type: 'present' };
     case '?':
       return { type: 'help' };
+    case '+':
+    case '=':
+      return { type: 'zoom', factor: 2 };
+    case '-':
+      return { type: 'zoom', factor: 0.5 };
+    case '0':
+      return { type: 'zoom', factor: 0 };
     case 'Escape':
       return ctx.inChart ? null : { type: 'escape' };
   }
@@ -86,6 +94,7 @@ export const KEY_HELP: [string, string][] = [
   ['Space', 'play / pause'],
   ['← / →', 'previous / next event'],
   ['Home / End', 'start / end of the run'],
+  ['+ / − / 0', 'zoom in / out around the playhead, whole run (or wheel, pinch, drag; double click resets)'],
   ['1–9', 'show that model alone'],
   ['C', 'compare all models'],
   ['P', 'presenter mode on / off'],

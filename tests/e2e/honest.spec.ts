@@ -65,3 +65,67 @@ test.describe('merged slices', () => {
     }
   });
 });
+
+test.describe('zoom', () => {
+  const ticks = (page: import('@playwright/test').Page, model: string) => page.locator(`figure.gantt[data-model="${model}"] g.axis text`).allTextContents();
+
+  test('the wheel zooms around the pointer, every chart shares the window, and the link keeps it through a reload', async ({ page }) => {
+    await page.goto('./?s=collatz&view=compare&t=1');
+    const threads = page.locator('figure.gantt[data-model="threads"] svg[role="application"]');
+    const before = await ticks(page, 'threads');
+    const box = (await threads.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + 20);
+    for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -400);
+    await expect(page.getByTestId('zoomed')).toBeVisible();
+    await expect.poll(() => ticks(page, 'threads')).not.toEqual(before);
+    const zoomed = await ticks(page, 'threads');
+    // The same window on every chart of the comparison (collatz has five).
+    const charts = page.locator('figure.gantt');
+    await expect(charts).toHaveCount(5);
+    for (const c of await charts.all()) expect(await c.locator('g.axis text').allTextContents()).toEqual(zoomed);
+    await expect(page).toHaveURL(/win=[\d.]+(,|%2C)[\d.]+/);
+    const win = new URL(page.url()).searchParams.get('win')!.split(',').map(Number);
+    expect(win[1] - win[0]).toBeLessThan(8);
+    await page.reload();
+    await expect.poll(() => ticks(page, 'threads')).toEqual(zoomed);
+    // 0 shows the whole run again.
+    await page.keyboard.press('0');
+    await expect(page.getByTestId('zoomed')).toHaveCount(0);
+    await expect.poll(() => ticks(page, 'threads')).toEqual(before);
+  });
+
+  test('a drag pans, a double click resets, and a zoom is one history entry', async ({ page }) => {
+    await page.goto('./?s=collatz&view=cores&m=1&t=1&win=1,2');
+    await expect(page.getByTestId('zoomed')).toContainText('1.00 s to 2.00 s');
+    const chart = page.locator('figure.gantt svg[role="application"]');
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + 15);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 15, { steps: 5 });
+    await page.mouse.up();
+    // Dragged left by about a third of the plot: later in the run.
+    await expect(page.getByTestId('zoomed')).not.toContainText('1.00 s to 2.00 s');
+    const panned = new URL(page.url()).searchParams.get('win')!.split(',').map(Number);
+    expect(panned[0]).toBeGreaterThan(1.2);
+    expect(panned[1] - panned[0]).toBeCloseTo(1, 3);
+    await chart.dblclick({ position: { x: box.width * 0.5, y: 15 } });
+    await expect(page.getByTestId('zoomed')).toHaveCount(0);
+    await expect(page).not.toHaveURL(/win=/);
+    // Zooming replaced the entry: Back leaves the page's first state for the one before it (none here: about:blank).
+    await page.goBack();
+    await expect(page).not.toHaveURL(/s=collatz/);
+  });
+
+  test('zoomed in far enough, the individual 5 ms GIL slices are drawn apart', async ({ page }) => {
+    await page.goto(`${CPU_BOUND}&view=cores&m=1&t=40`);
+    const chart = page.locator('figure.gantt');
+    await expect(chart).toHaveAttribute('data-render', 'canvas');
+    await page.goto(`${CPU_BOUND}&view=cores&m=1&t=40&win=10,10.2`);
+    await expect(chart).toHaveAttribute('data-render', 'svg');
+    // 40 slices of 5 ms in 0.2 s: each its own bar, in one task's colour, none interleaved.
+    const marks = chart.locator('rect.mark');
+    await expect(marks).toHaveCount(80); // CPU 0 and the GIL lane
+    await expect(chart.locator('rect.mark.part')).toHaveCount(0);
+    await expect(chart.locator('g.axis text').first()).toHaveText('10 s');
+  });
+});

@@ -40,6 +40,12 @@ const state: fc.Arbitrary<AppState> = fc.record({
   present: fc.boolean(),
   shown: opt(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 12 })),
   step: opt(fc.integer({ min: 0, max: 39 })),
+  // The URL keeps the window to the microsecond.
+  window: opt(
+    fc
+      .tuple(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e9 }))
+      .map(([a, w]) => [a / 1e6, (a + w) / 1e6] as const),
+  ),
 });
 
 describe('the URL holds the whole state', () => {
@@ -80,6 +86,10 @@ describe('the URL holds the whole state', () => {
     ['a shown model past the limit', '?ms=0,12', /^ms=0,12 \(expected different model numbers/],
     ['no shown models', '?ms=', /^ms= \(expected different model numbers/],
     ['a story step of 0 (steps count from 1)', '?step=0', /^step=0 \(expected a whole number from 1 to 40\)$/],
+    ['a window ending before it starts', '?win=3,2', /^win=3,2 \(expected two times in seconds, from and to, such as win=2,3\.5\)$/],
+    ['a window of one time', '?win=3', /^win=3 \(expected two times/],
+    ['a window that is not numbers', '?win=a,b', /^win=a,b \(expected two times/],
+    ['a window before zero', '?win=-1,2', /^win=-1,2 \(expected two times/],
     ['an unknown start method', '?sm=vfork', /^sm=vfork \(expected fork, forkserver or spawn\)$/],
     ['a speed not offered', '?speed=3', /^speed=3 \(expected one of 0\.25, 0\.5, 1, 2, 4, 8, 16\)$/],
     ['a mix with too many tasks', '?s=mix&n=65', /^n=65 \(expected a whole number from 1 to 64\)$/],

@@ -8,8 +8,11 @@ export type Pixels = number;
 /** The one place simulated time becomes pixels. */
 export type TimeScale = ScaleLinear<Pixels, Pixels>;
 
-export function timeScale(end: Seconds, width: Pixels): TimeScale {
-  return scaleLinear<Pixels, Pixels>().domain([0, Math.max(end, 1e-3)]).range([0, Math.max(width, 1)]);
+/** The whole run from 0 to `end` across `width` px, or only `window` of it when zoomed in (see zoom.ts). */
+export function timeScale(end: Seconds, width: Pixels, window?: readonly [Seconds, Seconds]): TimeScale {
+  return scaleLinear<Pixels, Pixels>()
+    .domain(window ? [window[0], window[1]] : [0, Math.max(end, 1e-3)])
+    .range([0, Math.max(width, 1)]);
 }
 
 export interface Tick {
@@ -21,8 +24,9 @@ export interface Tick {
 export function timeTicks(scale: TimeScale, spacing: Pixels = 90): Tick[] {
   const [, w] = scale.range();
   const ticks = scale.ticks(Math.max(2, Math.floor(w / spacing)));
-  const span = scale.domain()[1];
-  const ms = span < 0.5;
+  // Milliseconds while every instant on the axis is under half a second; past it, seconds with the decimals the step
+  // needs (a window zoomed in at 20 s reads 20.005 s, not 20005 ms).
+  const ms = scale.domain()[1] < 0.5;
   // Fixed point with the decimals the tick step needs, trailing zeros trimmed (10 → "10", 0.25 → "0.25", 1.0 → "1");
   // '~g' would print 1e+1.
   const fmt = scale.tickFormat(ticks.length, ',~f');

@@ -30,6 +30,8 @@ export interface AppState {
   shown?: number[];
   /** The story step on screen (0-based; the link says `step=1` for the first), when the scenario has a story. */
   step?: number;
+  /** Zoomed in: the stretch of time every chart shows, in seconds (`win=from,to`); absent: the whole run. */
+  window?: readonly [number, number];
 }
 
 export const DEFAULT_ID = 'seven-dwarfs';
@@ -84,6 +86,8 @@ export function encodeState(s: AppState, fragment?: string): string {
   if (s.present) p.set('present', '1');
   if (s.shown) p.set('ms', s.shown.join(','));
   if (s.step !== undefined) p.set('step', String(s.step + 1));
+  // To the microsecond: a window can be a millisecond wide.
+  if (s.window) p.set('win', s.window.map((t) => String(Math.min(MAX_TIME, Math.max(0, +t.toFixed(6))))).join(','));
   return '?' + p.toString() + (src.kind === 'file' && fragment !== undefined ? '#' + fragment : '');
 }
 
@@ -168,6 +172,13 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     else problems.push(`ms=${ms.slice(0, 40)} (expected different model numbers from 0 to ${MAX_MODELS - 1}, separated by commas)`);
   }
   const stepNo = num('step', 1, 40, true);
+  let window: [number, number] | undefined;
+  const win = p.get('win');
+  if (win !== null) {
+    const [a, b, ...rest] = win.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+    if (!rest.length && a >= 0 && b > a && b <= MAX_TIME) window = [a, b];
+    else problems.push(`win=${win.slice(0, 40)} (expected two times in seconds, from and to, such as win=2,3.5)`);
+  }
   const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
   let speed = num('speed', 0.25, 16) ?? 1;
   if (!(SPEEDS as readonly number[]).includes(speed)) {
@@ -188,6 +199,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     present,
     ...(shown ? { shown } : {}),
     ...(stepNo !== undefined ? { step: stepNo - 1 } : story !== null ? { step: 0 } : {}),
+    ...(window ? { window } : {}),
   };
   return { state, problems };
 }

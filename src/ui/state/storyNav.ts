@@ -41,6 +41,7 @@ export function stepState(app: AppState, steps: Story, index: number): AppState 
     workers: undefined,
     switchIntervalMs: undefined,
     startMethod: undefined,
+    window: undefined,
     ...(models ? { shown: models } : { shown: undefined }),
   };
 }
