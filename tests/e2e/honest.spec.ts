@@ -129,3 +129,37 @@ test.describe('zoom', () => {
     await expect(chart.locator('g.axis text').first()).toHaveText('10 s');
   });
 });
+
+test.describe('the same tasks, now CPU-bound', () => {
+  test('the CPU-bound share slider on the Seven Dwarfs keeps the dwarfs, their names and lengths; only Custom mix makes new tasks', async ({ page }) => {
+    await page.goto('./');
+    const seq = page.locator('figure.gantt[data-model="sequential"] .makespan');
+    await expect(seq).toHaveText('finishes at 43.02 s');
+    // The range sliders show the scenario's own range.
+    const shortest = page.getByRole('slider', { name: /Shortest task/ });
+    await expect(page.getByText(/^Shortest task:/)).toContainText(/3\.\d s/);
+    const label = Number((await page.getByText(/^Shortest task:/).textContent())!.match(/([\d.]+) s/)![1]);
+    expect(Math.abs(Number(await shortest.inputValue()) - label)).toBeLessThanOrEqual(0.1);
+    await page.getByRole('slider', { name: /CPU-bound share/ }).fill('1');
+    await expect(page.getByText(/^CPU-bound share:/)).toContainText('100%');
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
+    // Same work, only CPU-bound: one after another still 43.02 s; threads now no faster.
+    await expect(seq).toHaveText('finishes at 43.02 s');
+    const threads = page.locator('figure.gantt[data-model="threads"]');
+    await expect(threads.locator('.makespan')).not.toHaveText('finishes at 10.01 s');
+    expect(parseFloat((await threads.locator('.makespan').textContent())!.replace('finishes at ', ''))).toBeGreaterThanOrEqual(43);
+    await page.getByRole('radio', { name: 'One model, per task' }).check();
+    for (const d of ['Doc', 'Grumpy', 'Happy', 'Sleepy', 'Bashful', 'Sneezy', 'Dopey']) await expect(page.locator('figure.gantt text.lane-label', { hasText: new RegExp(`^${d}$`) })).toHaveCount(1);
+    // The link keeps it.
+    await expect(page).toHaveURL(/s=seven-dwarfs.*cpu=1/);
+    await page.reload();
+    await expect(page.getByText(/^CPU-bound share:/)).toContainText('100%');
+  });
+
+  test('moving the shortest task past the longest takes the longest along, on screen', async ({ page }) => {
+    await page.goto('./?s=mix&n=5&lo=1&hi=3&cpu=0&seed=7');
+    await page.getByRole('slider', { name: /Shortest task/ }).fill('6');
+    await expect(page.getByText(/^Shortest task:/)).toContainText('6.0 s');
+    await expect(page.getByText(/^Longest task:/)).toContainText('6.0 s');
+  });
+});

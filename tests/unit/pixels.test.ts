@@ -84,6 +84,11 @@ describe('toPixels: what a pixel column holds is what is drawn', () => {
     expect(toPixels([mark(0, 0.5, py(3))], x)[0].detail()).toBe('T3 0–0.5');
   });
 
+  it('a tooltip over many tasks names the eight largest shares and sums up the rest', () => {
+    const [m] = toPixels(roundRobin(0, 20, 0.0001, Array.from({ length: 20 }, (_, i) => py(i))), x);
+    expect(m.detail()).toMatch(/: (T\d+ 5%, ){8}12 more 60%$/);
+  });
+
   it('never has more marks than the lane has pixel columns, however many slices', () => {
     const px = toPixels(roundRobin(0, 20_000, 0.00005, [0, 1, 2].map(py)), x);
     expect(px.length).toBeLessThanOrEqual(100);

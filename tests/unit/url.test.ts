@@ -25,6 +25,15 @@ const source: fc.Arbitrary<Source> = fc.oneof(
     .map((mix): Source => ({ kind: 'mix', mix })),
   fileText.map((text): Source => ({ kind: 'file', text })),
 );
+const reshape = fc.record(
+  {
+    tasks: fc.integer({ min: MIX_LIMITS.tasks[0], max: MIX_LIMITS.tasks[1] }),
+    minSeconds: fc.double({ min: MIX_LIMITS.seconds[0], max: MIX_LIMITS.seconds[1], noNaN: true }),
+    maxSeconds: fc.double({ min: MIX_LIMITS.seconds[0], max: MIX_LIMITS.seconds[1], noNaN: true }),
+    cpuShare: fc.double({ min: 0, max: 1, noNaN: true }),
+  },
+  { requiredKeys: [] },
+);
 const state: fc.Arbitrary<AppState> = fc.record({
   source,
   cores: opt(fc.integer({ min: 1, max: LIMITS.cores })),
@@ -46,7 +55,18 @@ const state: fc.Arbitrary<AppState> = fc.record({
       .tuple(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e9 }))
       .map(([a, w]) => [a / 1e6, (a + w) / 1e6] as const),
   ),
-});
+  reshape: opt(reshape),
+})
+  // A custom mix's sliders are its source: it has no reshape. An empty one is none. A range the wrong way round is
+  // reported (see below).
+  .map((s) => {
+    const r = s.source.kind === 'mix' || !s.reshape || !Object.keys(s.reshape).length ? undefined : s.reshape;
+    return { ...s, reshape: r };
+  })
+  .filter((s) => {
+    const [lo, hi] = s.source.kind === 'mix' ? [s.source.mix.minSeconds, s.source.mix.maxSeconds] : [s.reshape?.minSeconds, s.reshape?.maxSeconds];
+    return lo === undefined || hi === undefined || lo <= hi;
+  });
 
 describe('the URL holds the whole state', () => {
   it('decode(encode(state)) is state, for every parameter', () =>
@@ -90,6 +110,7 @@ describe('the URL holds the whole state', () => {
     ['a window of one time', '?win=3', /^win=3 \(expected two times/],
     ['a window that is not numbers', '?win=a,b', /^win=a,b \(expected two times/],
     ['a window before zero', '?win=-1,2', /^win=-1,2 \(expected two times/],
+    ['a shortest task longer than the longest', '?s=mix&lo=5&hi=2', /^lo=5 is longer than hi=2 \(the shortest task is taken as 2 s and the longest as 5 s\)$/],
     ['an unknown start method', '?sm=vfork', /^sm=vfork \(expected fork, forkserver or spawn\)$/],
     ['a speed not offered', '?speed=3', /^speed=3 \(expected one of 0\.25, 0\.5, 1, 2, 4, 8, 16\)$/],
     ['a mix with too many tasks', '?s=mix&n=65', /^n=65 \(expected a whole number from 1 to 64\)$/],

@@ -33,6 +33,8 @@ export const MIN_MARK_W: Pixels = 0.6;
 /** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
 export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > (m.label.length * 6.5 * fontPx) / 11 + 6;
 
+/** A merged mark's tooltip names this many of its parts, largest first. */
+const TIP_PARTS = 8;
 /** Less than this far from a pixel border is on it. */
 const EPS_PX = 1e-6;
 /** Two columns whose shares differ by less than this (each paint) are drawn as one mark. */
@@ -189,7 +191,10 @@ function merged(run: Column[], parts: Part[]): PixelMark {
   const n = marks.length;
   const busy = parts.reduce((a, p) => a + p.share, 0);
   const pct = (s: number) => `${Math.round(s * 100)}%`;
-  const mix = [...parts].sort((a, b) => b.share - a.share).map((p) => `${p.label || 'unnamed'} ${pct(p.share)}`);
+  // The largest shares by name; past TIP_PARTS, the rest together (64 tasks in a column would fill the screen).
+  const sorted = [...parts].sort((a, b) => b.share - a.share);
+  const mix = sorted.slice(0, TIP_PARTS).map((p) => `${p.label || 'unnamed'} ${pct(p.share)}`);
+  if (sorted.length > TIP_PARTS) mix.push(`${sorted.length - TIP_PARTS} more ${pct(sorted.slice(TIP_PARTS).reduce((a, p) => a + p.share, 0))}`);
   if (busy < FULL) mix.push(`nothing ${pct(1 - busy)}`);
   return {
     start,

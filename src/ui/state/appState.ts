@@ -3,6 +3,7 @@ import { DEFAULT_MODELS, LIMITS, parseScenario, parseScenarioText, resolveScenar
 import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
+import { reshape, type Reshape } from '../../sim/reshape.ts';
 
 /** The charts side by side, one model per core or per task, or the speedup of every model against cores. */
 export type View = 'compare' | 'cores' | 'tasks' | 'amdahl';
@@ -30,6 +31,11 @@ export interface AppState {
   shown?: number[];
   /** The story step on screen (0-based; the link says `step=1` for the first), when the scenario has a story. */
   step?: number;
+  /**
+   * The task-mix sliders moved on a built-in scenario or a file: its own tasks changed (see reshape.ts), in the link
+   * as a custom mix's are (`n`, `lo`, `hi`, `cpu`). Not for a custom mix, whose sliders are its source.
+   */
+  reshape?: Reshape;
   /** Zoomed in: the stretch of time every chart shows, in seconds (`win=from,to`); absent: the whole run. */
   window?: readonly [number, number];
 }
@@ -72,6 +78,11 @@ export function encodeState(s: AppState, fragment?: string): string {
     p.set('s', 'file');
     if (fragment === undefined) p.set('f', toBase64Url(src.text));
   }
+  const r = src.kind === 'mix' ? undefined : s.reshape;
+  if (r?.tasks !== undefined) p.set('n', String(r.tasks));
+  if (r?.minSeconds !== undefined) p.set('lo', String(r.minSeconds));
+  if (r?.maxSeconds !== undefined) p.set('hi', String(r.maxSeconds));
+  if (r?.cpuShare !== undefined) p.set('cpu', String(r.cpuShare));
   if (s.cores !== undefined) p.set('cores', String(s.cores));
   if (s.workers !== undefined) p.set('workers', String(s.workers));
   if (s.switchIntervalMs !== undefined) p.set('si', String(s.switchIntervalMs));
@@ -153,6 +164,21 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     }
   } else if (builtinIds.includes(s)) source = { kind: 'builtin', id: s };
   else problems.push(`s=${s.slice(0, 40)} (no such scenario)`);
+  // A built-in's or a file's own tasks, changed by the task-mix sliders.
+  let reshaped: Reshape | undefined;
+  if (source.kind !== 'mix') {
+    const r: Reshape = {
+      tasks: num('n', MIX_LIMITS.tasks[0], MIX_LIMITS.tasks[1], true),
+      minSeconds: num('lo', MIX_LIMITS.seconds[0], MIX_LIMITS.seconds[1]),
+      maxSeconds: num('hi', MIX_LIMITS.seconds[0], MIX_LIMITS.seconds[1]),
+      cpuShare: num('cpu', 0, 1),
+    };
+    for (const k of Object.keys(r) as (keyof Reshape)[]) if (r[k] === undefined) delete r[k];
+    if (Object.keys(r).length) reshaped = r;
+  }
+  const lo = source.kind === 'mix' ? source.mix.minSeconds : reshaped?.minSeconds;
+  const hi = source.kind === 'mix' ? source.mix.maxSeconds : reshaped?.maxSeconds;
+  if (lo !== undefined && hi !== undefined && lo > hi) problems.push(`lo=${lo} is longer than hi=${hi} (the shortest task is taken as ${hi} s and the longest as ${lo} s)`);
   /** A parameter that must be one of `allowed`: its value, or undefined (named in `problems`) when it is not. */
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const raw = p.get(key);
@@ -200,6 +226,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     ...(shown ? { shown } : {}),
     ...(stepNo !== undefined ? { step: stepNo - 1 } : story !== null ? { step: 0 } : {}),
     ...(window ? { window } : {}),
+    ...(reshaped ? { reshape: reshaped } : {}),
   };
   return { state, problems };
 }
@@ -218,6 +245,8 @@ export function effectiveFile(state: AppState, builtins: Record<string, Scenario
     if (!r.ok) throw new Error(r.errors.join('\n'));
     base = r.file;
   } else base = builtins[src.id] ?? builtins[DEFAULT_ID];
+  // Sliders moved on it: its tasks as they now are, written out (what the charts show is what is saved).
+  if (src.kind !== 'mix' && state.reshape) base = { ...base, tasks: reshape(resolveScenario(base), state.reshape).tasks };
   const models = (base.models ?? DEFAULT_MODELS).map((m): ModelConfig => {
     if (m.model === 'threads') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.switchIntervalMs ? { switchIntervalMs: state.switchIntervalMs } : {}) };
     if (m.model === 'processes') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.startMethod ? { startMethod: state.startMethod } : {}) };

@@ -42,6 +42,7 @@ export function stepState(app: AppState, steps: Story, index: number): AppState 
     switchIntervalMs: undefined,
     startMethod: undefined,
     window: undefined,
+    reshape: undefined,
     ...(models ? { shown: models } : { shown: undefined }),
   };
 }
