@@ -163,3 +163,37 @@ test.describe('the same tasks, now CPU-bound', () => {
     await expect(page.getByText(/^Longest task:/)).toContainText('6.0 s');
   });
 });
+
+test.describe('each model its own settings', () => {
+  test("Collatz's fork and spawn stay different; one model's start method changes that model alone", async ({ page }) => {
+    await page.goto('./?s=collatz');
+    const titles = page.locator('figure.gantt figcaption .title');
+    await expect(titles.filter({ hasText: /fork$/ })).toHaveCount(1);
+    await expect(titles.filter({ hasText: /spawn$/ })).toHaveCount(1);
+    await page.getByText("Each model's own settings").click();
+    await page.getByRole('combobox', { name: 'Start method, 5: processes' }).selectOption('forkserver');
+    await expect(titles.filter({ hasText: /forkserver$/ })).toHaveCount(1);
+    await expect(titles.filter({ hasText: /fork$/ })).toHaveCount(1);
+    await expect(titles.filter({ hasText: /spawn$/ })).toHaveCount(0);
+    await expect(page).toHaveURL(/cfg=4(:|%3A)sm(=|%3D)forkserver/);
+    await page.reload();
+    await expect(titles.filter({ hasText: /forkserver$/ })).toHaveCount(1);
+    // The all-models control is asked for all: every processes model follows it.
+    await page.getByRole('combobox', { name: 'Start method, all processes' }).selectOption('spawn');
+    await expect(titles.filter({ hasText: /spawn$/ })).toHaveCount(2);
+  });
+
+  test("Convoy's 5 ms and 1 ms threads keep their intervals; each has its own", async ({ page }) => {
+    await page.goto('./?s=convoy');
+    const titles = page.locator('figure.gantt figcaption .title');
+    await expect(titles.filter({ hasText: /switch interval 5 ms$/ })).toHaveCount(1);
+    await expect(titles.filter({ hasText: /switch interval 1 ms$/ })).toHaveCount(1);
+    await page.getByText("Each model's own settings").click();
+    await page.getByRole('combobox', { name: 'Switch interval, 2: threads' }).selectOption('20');
+    await expect(titles.filter({ hasText: /switch interval 20 ms$/ })).toHaveCount(1);
+    await expect(titles.filter({ hasText: /switch interval 1 ms$/ })).toHaveCount(1);
+    await page.getByRole('spinbutton', { name: 'Workers, 4: processes' }).fill('1');
+    await page.getByRole('spinbutton', { name: 'Workers, 4: processes' }).press('Enter');
+    await expect(titles.filter({ hasText: /^processes: ProcessPoolExecutor\(max_workers=1\)/ })).toHaveCount(1);
+  });
+});

@@ -56,12 +56,28 @@ const state: fc.Arbitrary<AppState> = fc.record({
       .map(([a, w]) => [a / 1e6, (a + w) / 1e6] as const),
   ),
   reshape: opt(reshape),
+  perModel: opt(
+    fc.dictionary(
+      fc.integer({ min: 0, max: 11 }).map(String),
+      fc.record(
+        {
+          workers: fc.integer({ min: 1, max: LIMITS.workers }),
+          switchIntervalMs: fc.double({ min: SWITCH_MS[0], max: SWITCH_MS[1], noNaN: true }),
+          startMethod: fc.constantFrom('fork' as const, 'forkserver' as const, 'spawn' as const),
+        },
+        { requiredKeys: [] },
+      ),
+      { minKeys: 1, maxKeys: 12 },
+    ),
+  ),
 })
   // A custom mix's sliders are its source: it has no reshape. An empty one is none. A range the wrong way round is
   // reported (see below).
   .map((s) => {
     const r = s.source.kind === 'mix' || !s.reshape || !Object.keys(s.reshape).length ? undefined : s.reshape;
-    return { ...s, reshape: r };
+    // A model with no setting of its own is not written.
+    const pm = s.perModel && Object.fromEntries(Object.entries(s.perModel).filter(([, o]) => Object.keys(o).length));
+    return { ...s, reshape: r, perModel: pm && Object.keys(pm).length ? (pm as AppState['perModel']) : undefined };
   })
   .filter((s) => {
     const [lo, hi] = s.source.kind === 'mix' ? [s.source.mix.minSeconds, s.source.mix.maxSeconds] : [s.reshape?.minSeconds, s.reshape?.maxSeconds];
@@ -111,6 +127,10 @@ describe('the URL holds the whole state', () => {
     ['a window that is not numbers', '?win=a,b', /^win=a,b \(expected two times/],
     ['a window before zero', '?win=-1,2', /^win=-1,2 \(expected two times/],
     ['a shortest task longer than the longest', '?s=mix&lo=5&hi=2', /^lo=5 is longer than hi=2 \(the shortest task is taken as 2 s and the longest as 5 s\)$/],
+    ['a model setting it cannot have', '?cfg=1:sm=vfork', /^cfg=1:sm=vfork \(expected model settings such as cfg=2:sm=spawn;1:w=4:si=1\)$/],
+    ['a model set twice', '?cfg=1:w=2;1:w=3', /^cfg=1:w=2;1:w=3 \(expected model settings/],
+    ['a model past the limit', '?cfg=12:w=2', /^cfg=12:w=2 \(expected model settings/],
+    ['a model with no setting', '?cfg=3', /^cfg=3 \(expected model settings/],
     ['an unknown start method', '?sm=vfork', /^sm=vfork \(expected fork, forkserver or spawn\)$/],
     ['a speed not offered', '?speed=3', /^speed=3 \(expected one of 0\.25, 0\.5, 1, 2, 4, 8, 16\)$/],
     ['a mix with too many tasks', '?s=mix&n=65', /^n=65 \(expected a whole number from 1 to 64\)$/],

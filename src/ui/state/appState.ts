@@ -36,8 +36,78 @@ export interface AppState {
    * as a custom mix's are (`n`, `lo`, `hi`, `cpu`). Not for a custom mix, whose sliders are its source.
    */
   reshape?: Reshape;
+  /**
+   * One model's own settings, by its index in the scenario's models (`cfg=2:sm=spawn;1:w=4:si=1`), applied after the
+   * all-model controls above: so a scenario's fork-versus-spawn or 5-versus-1 ms pair survives, and each model can be
+   * tuned apart. Only the settings its kind has are applied (workers: all but sequential; si: threads; sm: processes).
+   */
+  perModel?: Record<number, ModelOverride>;
   /** Zoomed in: the stretch of time every chart shows, in seconds (`win=from,to`); absent: the whole run. */
   window?: readonly [number, number];
+}
+
+export interface ModelOverride {
+  workers?: number;
+  switchIntervalMs?: number;
+  startMethod?: StartMethod;
+}
+const START_METHODS = ['fork', 'forkserver', 'spawn'] as const;
+
+/** `cfg=` for per-model settings: models by index, each `i:w=4:si=1:sm=spawn`, separated by `;`. */
+export function encodePerModel(pm: Record<number, ModelOverride>): string {
+  return Object.keys(pm)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const o = pm[i];
+      const parts = [String(i)];
+      if (o.workers !== undefined) parts.push(`w=${o.workers}`);
+      if (o.switchIntervalMs !== undefined) parts.push(`si=${o.switchIntervalMs}`);
+      if (o.startMethod) parts.push(`sm=${o.startMethod}`);
+      return parts.length > 1 ? parts.join(':') : '';
+    })
+    .filter(Boolean)
+    .join(';');
+}
+
+/** The per-model settings in `cfg=`, or null when any part of it is malformed. */
+export function decodePerModel(raw: string): Record<number, ModelOverride> | null {
+  const out: Record<number, ModelOverride> = {};
+  for (const entry of raw.split(';')) {
+    const [idx, ...fields] = entry.split(':');
+    const i = Number(idx);
+    if (idx.trim() === '' || !Number.isInteger(i) || i < 0 || i >= MAX_MODELS || i in out || !fields.length) return null;
+    const o: ModelOverride = {};
+    for (const f of fields) {
+      const [k, v, ...more] = f.split('=');
+      const n = Number(v);
+      if (more.length || v === undefined || v.trim() === '') return null;
+      if (k === 'w' && o.workers === undefined && Number.isInteger(n) && n >= 1 && n <= LIMITS.workers) o.workers = n;
+      else if (k === 'si' && o.switchIntervalMs === undefined && n >= SWITCH_MS[0] && n <= SWITCH_MS[1]) o.switchIntervalMs = n;
+      else if (k === 'sm' && !o.startMethod && (START_METHODS as readonly string[]).includes(v)) o.startMethod = v as StartMethod;
+      else return null;
+    }
+    out[i] = o;
+  }
+  return out;
+}
+
+/** A model's config with the all-model controls, then its own settings, applied (each only where its kind has it). */
+export function configured(m: ModelConfig, all: ModelOverride, own: ModelOverride | undefined): ModelConfig {
+  const o = { ...stripUndefined(all), ...stripUndefined(own ?? {}) };
+  switch (m.model) {
+    case 'threads':
+      return { ...m, ...(o.workers ? { workers: o.workers } : {}), ...(o.switchIntervalMs ? { switchIntervalMs: o.switchIntervalMs } : {}) };
+    case 'processes':
+      return { ...m, ...(o.workers ? { workers: o.workers } : {}), ...(o.startMethod ? { startMethod: o.startMethod } : {}) };
+    case 'asyncio':
+      return { ...m, ...(o.workers ? { workers: o.workers } : {}) };
+    default:
+      return m;
+  }
+}
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export const DEFAULT_ID = 'seven-dwarfs';
@@ -87,6 +157,8 @@ export function encodeState(s: AppState, fragment?: string): string {
   if (s.workers !== undefined) p.set('workers', String(s.workers));
   if (s.switchIntervalMs !== undefined) p.set('si', String(s.switchIntervalMs));
   if (s.startMethod) p.set('sm', s.startMethod);
+  const cfg = s.perModel ? encodePerModel(s.perModel) : '';
+  if (cfg) p.set('cfg', cfg);
   p.set('view', s.view);
   p.set('m', String(s.model));
   // Clamped as the reader checks it, so a link the app writes is always one it can read back.
@@ -198,6 +270,13 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     else problems.push(`ms=${ms.slice(0, 40)} (expected different model numbers from 0 to ${MAX_MODELS - 1}, separated by commas)`);
   }
   const stepNo = num('step', 1, 40, true);
+  let perModel: Record<number, ModelOverride> | undefined;
+  const cfg = p.get('cfg');
+  if (cfg !== null) {
+    const pm = decodePerModel(cfg);
+    if (pm) perModel = pm;
+    else problems.push(`cfg=${cfg.slice(0, 60)} (expected model settings such as cfg=2:sm=spawn;1:w=4:si=1)`);
+  }
   let window: [number, number] | undefined;
   const win = p.get('win');
   if (win !== null) {
@@ -227,6 +306,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     ...(stepNo !== undefined ? { step: stepNo - 1 } : story !== null ? { step: 0 } : {}),
     ...(window ? { window } : {}),
     ...(reshaped ? { reshape: reshaped } : {}),
+    ...(perModel && Object.keys(perModel).length ? { perModel } : {}),
   };
   return { state, problems };
 }
@@ -247,12 +327,8 @@ export function effectiveFile(state: AppState, builtins: Record<string, Scenario
   } else base = builtins[src.id] ?? builtins[DEFAULT_ID];
   // Sliders moved on it: its tasks as they now are, written out (what the charts show is what is saved).
   if (src.kind !== 'mix' && state.reshape) base = { ...base, tasks: reshape(resolveScenario(base), state.reshape).tasks };
-  const models = (base.models ?? DEFAULT_MODELS).map((m): ModelConfig => {
-    if (m.model === 'threads') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.switchIntervalMs ? { switchIntervalMs: state.switchIntervalMs } : {}) };
-    if (m.model === 'processes') return { ...m, ...(state.workers ? { workers: state.workers } : {}), ...(state.startMethod ? { startMethod: state.startMethod } : {}) };
-    if (m.model === 'asyncio') return { ...m, ...(state.workers ? { workers: state.workers } : {}) };
-    return m;
-  });
+  const all: ModelOverride = { workers: state.workers, switchIntervalMs: state.switchIntervalMs, startMethod: state.startMethod };
+  const models = (base.models ?? DEFAULT_MODELS).map((m, i): ModelConfig => configured(m, all, state.perModel?.[i]));
   return { ...base, cores: state.cores ?? base.cores, models };
 }
 

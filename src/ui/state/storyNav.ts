@@ -43,6 +43,7 @@ export function stepState(app: AppState, steps: Story, index: number): AppState 
     startMethod: undefined,
     window: undefined,
     reshape: undefined,
+    perModel: undefined,
     ...(models ? { shown: models } : { shown: undefined }),
   };
 }
