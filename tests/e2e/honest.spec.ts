@@ -197,3 +197,21 @@ test.describe('each model its own settings', () => {
     await expect(titles.filter({ hasText: /^processes: ProcessPoolExecutor\(max_workers=1\)/ })).toHaveCount(1);
   });
 });
+
+test.describe('controls that never disagree', () => {
+  test('arrow-key steps on a slider in a row are one history entry, like a drag', async ({ page }) => {
+    await page.goto('./?s=seven-dwarfs');
+    await page.goto('./?s=convoy');
+    const cores = page.getByRole('slider', { name: /Cores/ });
+    await cores.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowUp');
+    await expect(cores).toHaveValue('5');
+    await expect(page).toHaveURL(/cores=5/);
+    await page.waitForTimeout(1200);
+    await page.goBack();
+    // One step back undoes all three steps.
+    await expect(page).toHaveURL(/s=convoy/);
+    await expect(page).not.toHaveURL(/cores=/);
+    await expect(cores).toHaveValue('2');
+  });
+});

@@ -4,7 +4,8 @@ import { UrlSync } from '../../src/ui/state/urlSync.ts';
 /** A fake history that records calls, and a clock the test advances by hand. */
 function setup(keepLink = false) {
   const calls: string[] = [];
-  const timers: { f: () => void; at: number }[] = [];
+  const timers: { f: () => void; at: number; id: number }[] = [];
+  let ids = 0;
   let now = 0;
   const history = {
     pushState: (_: unknown, __: string, url: string) => calls.push(`push ${url}`),
@@ -12,12 +13,20 @@ function setup(keepLink = false) {
   };
   const sync = new UrlSync(history, 'A', keepLink, {
     throttleMs: 150,
-    setTimer: (f, ms) => timers.push({ f, at: now + ms }),
-    clearTimer: () => timers.splice(0),
+    setTimer: (f, ms) => {
+      timers.push({ f, at: now + ms, id: ++ids });
+      return ids;
+    },
+    clearTimer: (id) => {
+      const i = timers.findIndex((t) => t.id === id);
+      if (i >= 0) timers.splice(i, 1);
+    },
   });
   const advance = (ms: number) => {
     now += ms;
-    for (const t of timers.splice(0).filter((t) => t.at <= now)) t.f();
+    const due = timers.filter((t) => t.at <= now);
+    for (const t of due) timers.splice(timers.indexOf(t), 1);
+    for (const t of due) t.f();
   };
   return { sync, calls, advance };
 }
@@ -50,6 +59,22 @@ describe('the address follows the state', () => {
     // The next choice after the drag is its own entry.
     sync.write('m=1', '?m=1', false);
     expect(calls.at(-1)).toBe('push ?m=1');
+  });
+
+  it('slider steps with the keys in a row are one entry; a pause of the given time ends it', () => {
+    const { sync, calls, advance } = setup();
+    for (const n of [2, 3, 4]) {
+      sync.input(true);
+      sync.write(`n=${n}`, `?n=${n}`, false);
+      sync.endSlide(1000);
+      advance(200);
+    }
+    expect(calls).toEqual(['push ?n=2', 'replace ?n=3', 'replace ?n=4']);
+    advance(1000);
+    sync.input(true);
+    sync.write('n=5', '?n=5', false);
+    sync.endSlide(1000);
+    expect(calls.at(-1)).toBe('push ?n=5');
   });
 
   it('a select (not a range) pushes every change', () => {

@@ -37,6 +37,7 @@ export class UrlSync {
   private slidePushed = false;
   private pending: string | null = null;
   private timer: unknown = undefined;
+  private endTimer: unknown = undefined;
   private readonly later?: (f: () => void) => void;
   /** History calls made but not yet run (with `later`), oldest first. */
   private queue: [op: 'push' | 'replace', url: string][] = [];
@@ -69,11 +70,25 @@ export class UrlSync {
 
   /** An input event from a control: a range input starts (or continues) a drag. */
   input(isRange: boolean): void {
+    if (this.endTimer !== undefined) this.clearTimer(this.endTimer);
+    this.endTimer = undefined;
     this.sliding = isRange;
   }
 
-  /** The control was let go (`change`): the drag is over and the address exact. */
-  endSlide(): void {
+  /**
+   * The control was let go (`change`): the drag is over and the address exact. A slider stepped with the keys sends
+   * a change for every step: `afterMs` keeps the steps that follow within that time part of the same entry.
+   */
+  endSlide(afterMs = 0): void {
+    if (this.endTimer !== undefined) this.clearTimer(this.endTimer);
+    this.endTimer = undefined;
+    if (afterMs > 0 && this.sliding) {
+      this.endTimer = this.setTimer(() => {
+        this.endTimer = undefined;
+        this.endSlide();
+      }, afterMs);
+      return;
+    }
     this.sliding = this.slidePushed = false;
     this.writePending();
   }
@@ -83,6 +98,8 @@ export class UrlSync {
     this.pending = null;
     this.queue = [];
     this.writePending();
+    if (this.endTimer !== undefined) this.clearTimer(this.endTimer);
+    this.endTimer = undefined;
     this.sliding = this.slidePushed = false;
     this.lastKey = key;
     this.keepLink = keepLink;
