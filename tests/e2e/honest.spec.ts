@@ -215,3 +215,24 @@ test.describe('controls that never disagree', () => {
     await expect(cores).toHaveValue('2');
   });
 });
+
+test.describe('summary figures', () => {
+  test("Convoy's lesson is in the table: the chatty task's end under each model", async ({ page }) => {
+    await page.goto('./?s=convoy');
+    await expect(page.getByRole('combobox', { name: 'Task to follow' })).toHaveValue('1');
+    await expect(page.getByRole('columnheader', { name: 'chatty I/O ends' })).toBeVisible();
+    const end = (model: RegExp) => page.getByRole('row', { name: model }).getByRole('cell').nth(3);
+    await expect(end(/^threads: .*switch interval 5 ms/)).toHaveText(/^1\.\d+ s$/);
+    await expect(end(/^processes/)).toHaveText(/^0\.2\d+ s$/);
+    // GIL wait per task, with its share of the run; the loop blocked only by blocking calls.
+    await expect(page.getByRole('row', { name: /^threads: .*switch interval 5 ms/ }).getByRole('cell').nth(4)).toHaveText(/^[\d.]+ (ms|s) \(\d+%\)$/);
+    await page.goto('./?s=blocking-loop');
+    await expect(page.getByRole('row', { name: /^asyncio/ }).getByRole('cell').nth(5)).toHaveText('2.00 s');
+  });
+
+  test('equal makespans at the digits shown are a tie, with the badge apart from the name', async ({ page }) => {
+    await page.goto('./');
+    await expect(page.getByRole('row', { name: /^asyncio: gather\(\) \(joint fastest\)/ })).toBeVisible();
+    await expect(page.getByRole('row', { name: /^threads: .* \(joint fastest\)/ })).toBeVisible();
+  });
+});
