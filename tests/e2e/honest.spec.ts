@@ -236,3 +236,15 @@ test.describe('summary figures', () => {
     await expect(page.getByRole('row', { name: /^threads: .* \(joint fastest\)/ })).toBeVisible();
   });
 });
+
+test.describe('narration', () => {
+  test('the compare view narrates the chart under the pointer, with names as written and the reason for each wait', async ({ page }) => {
+    await page.goto('./?s=convoy&t=0.1');
+    const narration = page.getByTestId('narration');
+    await expect(narration).toHaveText('threads at 0.10 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.');
+    await page.locator('figure.gantt[data-model="processes"]').hover();
+    await expect(narration).toHaveText(/^processes at 0\.10 s: crunch runs; chatty I\/O waits on I\/O\.$/);
+    await page.locator('figure.gantt[data-model="asyncio"]').hover();
+    await expect(narration).toHaveText(/^asyncio at 0\.10 s: The loop runs crunch; crunch runs; chatty I\/O is queued \(not started by the loop yet\)\.$/);
+  });
+});

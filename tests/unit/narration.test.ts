@@ -16,22 +16,22 @@ describe('narration: one sentence of what happens at the playhead', () => {
   const blocking = runsOf('blocking-loop');
   // [scenario, model index, instant, sentence]
   const cases: [string, typeof convoy, number, number, string][] = [
-    ['convoy', convoy, 1, 0, 'threads at 0.00 s: The main thread holds the GIL; crunch and chatty I/O are queued.'],
-    ['convoy', convoy, 1, 0.1, 'threads at 0.10 s: crunch holds the GIL; crunch runs; chatty I/O waits for the GIL.'],
+    ['convoy', convoy, 1, 0, 'threads at 0.00 s: The main thread holds the GIL; crunch and chatty I/O are queued (the main thread is still submitting).'],
+    ['convoy', convoy, 1, 0.1, 'threads at 0.10 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.'],
     ['convoy', convoy, 1, 1.0, 'threads at 1.00 s: crunch holds the GIL; crunch runs; chatty I/O waits on I/O.'],
     // The convoy: at 5 ms the chatty thread is still going at 1.0 s; at 1 ms it was done by 0.5 s.
     ['convoy', convoy, 1, 1.3, 'threads at 1.30 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
     ['convoy', convoy, 2, 0.5, 'threads at 0.50 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
     ['convoy', convoy, 3, 0.1, 'processes at 0.10 s: crunch runs; chatty I/O waits on I/O.'],
-    ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; crunch runs; chatty I/O is queued.'],
-    ['convoy', convoy, 0, 0.5, 'sequential at 0.50 s: crunch runs; chatty I/O is queued.'],
+    ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; crunch runs; chatty I/O is queued (not started by the loop yet).'],
+    ['convoy', convoy, 0, 0.5, 'sequential at 0.50 s: crunch runs; chatty I/O is queued (one task after another).'],
     ['convoy', convoy, 1, 2.1, 'threads: all 2 tasks done after 2.04 s.'],
-    ['blocking-loop', blocking, 0, 0, 'asyncio at 0.00 s: The loop is idle; coro 1, coro 2, coro 3, coro 4, time.sleep and coro 5 are queued.'],
-    ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 2 runs; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued.'],
-    ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: The loop runs time.sleep, stuck in a blocking call; time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked by the loop; coro 5 is queued.'],
+    ['blocking-loop', blocking, 0, 0, 'asyncio at 0.00 s: The loop is idle; coro 1, coro 2, coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
+    ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 2 runs; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
+    ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: The loop runs time.sleep, stuck in a blocking call; time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked: the loop is stuck in time.sleep\'s blocking call; coro 5 is queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 2.2, 'asyncio at 2.20 s: The loop is idle; coro 5 waits on I/O; coro 1, coro 2, coro 3, coro 4 and time.sleep are done.'],
     ['blocking-loop', blocking, 1, 1.2, 'threads at 1.20 s: time.sleep waits on I/O; coro 1, coro 2, coro 3, coro 4 and coro 5 are done.'],
-    ['blocking-loop', blocking, 2, 1.2, 'sequential at 1.20 s: coro 2 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued; coro 1 is done.'],
+    ['blocking-loop', blocking, 2, 1.2, 'sequential at 1.20 s: coro 2 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (one task after another); coro 1 is done.'],
     ['blocking-loop', blocking, 0, 5, 'asyncio: all 6 tasks done after 3.07 s.'],
   ];
   it.each(cases)('%s, model %i, at %f s', (_, of, model, t, sentence) => {
@@ -52,17 +52,17 @@ describe('narration on a hand-made timeline: every state, and the instants at sp
     ...extra,
   });
   const cases: [string, ModelRun, number, string][] = [
-    ['at 0: one runs, two wait for a core (a list of two), one is queued', run('processes'), 0, 'processes at 0.00 s: a runs; b and c wait for a free core; d is queued.'],
-    ['at a span\'s end the next span counts', run('processes'), 1, 'processes at 1.00 s: b runs; c waits for a free core; d is queued; a is done.'],
-    ['blocked, and several done', run('processes'), 2.5, 'processes at 2.50 s: c is ready but blocked by the loop; d is queued; a and b are done.'],
+    ['at 0: one runs, two wait for a core (a list of two), one is queued', run('processes'), 0, 'processes at 0.00 s: a runs; b and c wait for a free core (the only core is busy); d is queued (the only worker is busy).'],
+    ['at a span\'s end the next span counts', run('processes'), 1, 'processes at 1.00 s: b runs; c waits for a free core (the only core is busy); d is queued (the only worker is busy); a is done.'],
+    ['blocked, and several done', run('processes'), 2.5, 'processes at 2.50 s: c is ready but blocked by the loop; d is queued (the only worker is busy); a and b are done.'],
     ['waiting on I/O, three done', run('processes'), 3, 'processes at 3.00 s: d waits on I/O; a, b and c are done.'],
     ['at the makespan: all done', run('processes'), 4, 'processes: all 4 tasks done after 4.00 s.'],
     ['just before the makespan: not yet', run('processes'), 3.999, 'processes at 4.00 s: d waits on I/O; a, b and c are done.'],
-    ['threads: who holds the GIL, up to the instant it passes on', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }, { task: -1, thread: 0, start: 1, end: 2, forced: false }] }), 1, 'threads at 1.00 s: The main thread holds the GIL; b runs; c waits for a free core; d is queued; a is done.'],
-    ['threads with nobody holding the GIL say nothing of it', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 1.5, 'threads at 1.50 s: b runs; c waits for a free core; d is queued; a is done.'],
-    ['a GIL lane is narrated only for threads', run('processes', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 0.5, 'processes at 0.50 s: a runs; b and c wait for a free core; d is queued.'],
-    ['asyncio: what the loop runs, from the instant it starts', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 1, 'asyncio at 1.00 s: The loop runs b; b runs; c waits for a free core; d is queued; a is done.'],
-    ['asyncio: the loop idle at the instant a span ends', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 2, 'asyncio at 2.00 s: The loop is idle; c is ready but blocked by the loop; d is queued; a and b are done.'],
+    ['threads: who holds the GIL, up to the instant it passes on', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }, { task: -1, thread: 0, start: 1, end: 2, forced: false }] }), 1, 'threads at 1.00 s: The main thread holds the GIL; b runs; c waits for a free core (the only core is busy); d is queued (the main thread is still submitting); a is done.'],
+    ['threads with nobody holding the GIL say nothing of it', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 1.5, 'threads at 1.50 s: b runs; c waits for a free core (the only core is busy); d is queued; a is done.'],
+    ['a GIL lane is narrated only for threads', run('processes', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 0.5, 'processes at 0.50 s: a runs; b and c wait for a free core (the only core is busy); d is queued (the only worker is busy).'],
+    ['asyncio: what the loop runs, from the instant it starts', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 1, 'asyncio at 1.00 s: The loop runs b; b runs; c waits for a free core (the only core is busy); d is queued (not started by the loop yet); a is done.'],
+    ['asyncio: the loop idle at the instant a span ends', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 2, 'asyncio at 2.00 s: The loop is idle; c is ready but blocked by the loop; d is queued (not started by the loop yet); a and b are done.'],
   ];
   it.each(cases)('%s', (_, r, t, sentence) => expect(narrate(r, sc, t)).toBe(sentence));
 });
