@@ -248,3 +248,22 @@ test.describe('narration', () => {
     await expect(narration).toHaveText(/^asyncio at 0\.10 s: The loop runs crunch; crunch runs; chatty I\/O is queued \(not started by the loop yet\)\.$/);
   });
 });
+
+test.describe('layout', () => {
+  test('a long task name is cut at its end with its full name on hover, and the legend stays in view while scrolling', async ({ page }) => {
+    const long = { name: 'Long names', cores: 2, tasks: [{ name: 'download the whole Seven Dwarfs dataset', steps: [{ kind: 'io', seconds: 1 }] }, { name: 'b', steps: [{ kind: 'cpu', seconds: 1 }] }] };
+    await page.goto(`./?s=file&f=${Buffer.from(JSON.stringify(long)).toString('base64url')}&view=tasks&m=1`);
+    const label = page.locator('figure.gantt text.lane-label').first();
+    await expect(label).toHaveText(/^download t.*…$/);
+    await expect(label.locator('title')).toHaveText('download the whole Seven Dwarfs dataset');
+    const box = (await label.boundingBox())!;
+    const chart = (await page.locator('figure.gantt').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(chart.x);
+    // The workbench's compare view is taller than the window: the legend is on screen at the top and the bottom.
+    await page.goto('./?s=collatz');
+    const legend = page.getByRole('group', { name: 'Legend' });
+    await expect(legend).toBeInViewport();
+    await page.mouse.wheel(0, 600);
+    await expect(legend).toBeInViewport();
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import { applyPatch } from '../../src/sim/story.ts';
 import { buildLanes, type Mark, type Paint } from '../../src/ui/chart/lanes.ts';
-import { labelFits, pieces, toPixels, type PixelMark } from '../../src/ui/chart/pixels.ts';
+import { fitLabel, labelFits, pieces, toPixels, type PixelMark } from '../../src/ui/chart/pixels.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
 import { loadScenario } from './helpers.ts';
 
@@ -158,4 +158,12 @@ describe('labelFits', () => {
     ['in a thin lane', { label: 'Doc', w: 500 }, true, false],
   ];
   it.each(fits)('a label fits when %s: %s', (_, mk, thin, want) => expect(labelFits({ x: 0, merged: 1, start: 0, end: 1, paint: py(0), detail: () => '', ...mk } as PixelMark, thin)).toBe(want));
+});
+
+describe('fitLabel', () => {
+  it.each([
+    ['a short name is kept', 'Doc', 86, 12, 'Doc'],
+    ['a long name is cut at its end with an ellipsis', 'download the Seven Dwarfs dataset', 86, 12, 'download t…'],
+    ['projector type fits fewer characters', 'chatty I/O', 86, 18, 'chatty…'],
+  ] as [string, string, number, number, string][])('%s', (_, label, px, font, want) => expect(fitLabel(label, px, font)).toBe(want));
 });

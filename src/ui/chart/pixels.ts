@@ -37,6 +37,15 @@ export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin &&
 const TIP_PARTS = 8;
 /** Less than this far from a pixel border is on it. */
 const EPS_PX = 1e-6;
+/**
+ * A lane label shortened to fit `px` at `fontPx` (about 0.6 em a character), with an ellipsis: a long task name is
+ * cut at its end, never off the chart's left edge. The full name goes in the label's tooltip.
+ */
+export function fitLabel(label: string, px: Pixels, fontPx: number): string {
+  const max = Math.max(2, Math.floor(px / (0.6 * fontPx)));
+  return label.length <= max ? label : label.slice(0, max - 1) + '…';
+}
+
 /** Two columns whose shares differ by less than this (each paint) are drawn as one mark. */
 const SAME_SHARE = 0.05;
 /** A column run filled to at least this share by one paint is drawn as a plain mark of that paint. */
