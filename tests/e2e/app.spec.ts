@@ -247,6 +247,8 @@ test('no serious accessibility violations (axe-core), light and dark', async ({ 
 
 test.describe('screenshots', () => {
   test('compare view of the seven dwarfs at 5 s', async ({ page }) => {
+    // Tall enough for all four charts above the legend, which stays at the bottom of the window.
+    await page.setViewportSize({ width: 1280, height: 1800 });
     await page.goto('./?t=5');
     await expect(page.locator('figure.gantt')).toHaveCount(4);
     await expect(page.locator('#charts')).toHaveScreenshot('dwarfs-compare.png');

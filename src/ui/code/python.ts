@@ -1,0 +1,151 @@
+import type { ModelConfig, Scenario, Step, Task } from '../../sim/types.ts';
+
+/**
+ * The Python a model's chart stands for, generated from the scenario and the model's settings: a function per task
+ * whose steps are a pure-Python loop (`spin`), hashing 1 MiB buffers (`hash_for`, which releases the GIL), and
+ * `time.sleep` or `await asyncio.sleep`; then the driver (a loop, ThreadPoolExecutor, ProcessPoolExecutor with its
+ * start method, asyncio.gather with an optional Semaphore). It is runnable as it is (a test runs it with python3,
+ * its seconds scaled down by `scale`).
+ */
+export interface PythonCode {
+  lines: string[];
+  /** The line (0-based) a task's step is on: `stepLines[task][step]`. */
+  stepLines: number[][];
+}
+
+const HELPERS = [
+  'def spin(seconds):',
+  '    """Pure Python: holds the GIL the whole time."""',
+  '    end = time.perf_counter() + seconds',
+  '    while time.perf_counter() < end:',
+  '        pass',
+  '',
+  '',
+  'def hash_for(seconds, data=bytes(1 << 20)):',
+  '    """Native code: hashlib releases the GIL for each 1 MiB buffer."""',
+  '    end = time.perf_counter() + seconds',
+  '    while time.perf_counter() < end:',
+  '        hashlib.sha256(data).digest()',
+];
+
+const PY_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield main spin hash_for tasks'.split(' '),
+);
+
+/** Python identifiers for the task names, one each ("chatty I/O" → chatty_i_o; a clash gets _2). */
+export function functionNames(tasks: readonly Task[]): string[] {
+  const used = new Set<string>();
+  return tasks.map((t) => {
+    let base =
+      t.name
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9_]+/g, '_')
+        .replace(/^_+|_+$/g, '') || 'task';
+    if (/^[0-9]/.test(base) || PY_KEYWORDS.has(base)) base = `task_${base}`;
+    let name = base;
+    for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  });
+}
+
+const num = (s: number) => {
+  const v = +s.toPrecision(6);
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+};
+
+function stepCall(step: Step, asyncio: boolean, scale: number): string {
+  const s = num(step.seconds * scale);
+  if (step.kind === 'cpu') return `spin(${s})`;
+  if (step.kind === 'native') return `hash_for(${s})`;
+  if (!asyncio || step.blocking) return `time.sleep(${s})${asyncio ? '  # blocking: the loop stops' : ''}`;
+  return `await asyncio.sleep(${s})`;
+}
+
+/** The task's steps as a block of `k` steps repeated `n` times, the shortest such block (k ≤ 4), or none. */
+function repetition(steps: readonly Step[]): { k: number; n: number } | null {
+  for (let k = 1; k <= 4 && k * 2 <= steps.length; k++) {
+    if (steps.length % k) continue;
+    const same = steps.every((s, i) => {
+      const b = steps[i % k];
+      return s.kind === b.kind && s.seconds === b.seconds && !!s.blocking === !!b.blocking;
+    });
+    if (same) return { k, n: steps.length / k };
+  }
+  return null;
+}
+
+export function pythonFor(sc: Scenario, config: ModelConfig, scale = 1): PythonCode {
+  const asyncio = config.model === 'asyncio';
+  const names = functionNames(sc.tasks);
+  const lines: string[] = [];
+  const imports = ['import hashlib', 'import time'];
+  if (asyncio) imports.unshift('import asyncio');
+  if (config.model === 'threads') imports.push('import sys', 'from concurrent.futures import ThreadPoolExecutor');
+  if (config.model === 'processes') imports.push('import multiprocessing', 'from concurrent.futures import ProcessPoolExecutor');
+  lines.push(`# ${sc.name}: ${config.model}`, ...imports, '', '', ...HELPERS);
+  const stepLines: number[][] = [];
+  sc.tasks.forEach((t, i) => {
+    lines.push('', '');
+    lines.push(`${asyncio ? 'async ' : ''}def ${names[i]}():${names[i] === t.name ? '' : `  # ${t.name.replace(/[\r\n]+/g, ' ')}`}`);
+    const at: number[] = [];
+    const rep = repetition(t.steps);
+    if (rep) {
+      lines.push(`    for _ in range(${rep.n}):`);
+      const first = lines.length;
+      for (let j = 0; j < rep.k; j++) lines.push(`        ${stepCall(t.steps[j], asyncio, scale)}`);
+      t.steps.forEach((_, j) => at.push(first + (j % rep.k)));
+    } else {
+      for (const s of t.steps) {
+        at.push(lines.length);
+        lines.push(`    ${stepCall(s, asyncio, scale)}`);
+      }
+      if (!t.steps.length) lines.push('    pass');
+    }
+    stepLines.push(at);
+  });
+  lines.push('', '', `TASKS = [${names.join(', ')}]`, '', '');
+  lines.push(...driver(config, sc.cores));
+  return { lines, stepLines };
+}
+
+function driver(c: ModelConfig, cores: number): string[] {
+  switch (c.model) {
+    case 'sequential':
+      return ['if __name__ == "__main__":', '    for task in TASKS:', '        task()'];
+    case 'threads':
+      return [
+        'if __name__ == "__main__":',
+        `    sys.setswitchinterval(${num((c.switchIntervalMs ?? 5) / 1000)})`,
+        `    with ThreadPoolExecutor(max_workers=${c.workers ?? 'len(TASKS)'}) as pool:`,
+        '        for future in [pool.submit(task) for task in TASKS]:',
+        '            future.result()',
+      ];
+    case 'processes':
+      return [
+        'if __name__ == "__main__":',
+        `    context = multiprocessing.get_context("${c.startMethod ?? 'fork'}")`,
+        `    with ProcessPoolExecutor(max_workers=${c.workers ?? cores}, mp_context=context) as pool:`,
+        '        for future in [pool.submit(task) for task in TASKS]:',
+        '            future.result()',
+      ];
+    case 'asyncio':
+      return c.workers
+        ? [
+            'async def main():',
+            `    limit = asyncio.Semaphore(${c.workers})`,
+            '',
+            '    async def limited(task):',
+            '        async with limit:',
+            '            await task()',
+            '',
+            '    await asyncio.gather(*(limited(task) for task in TASKS))',
+            '',
+            '',
+            'if __name__ == "__main__":',
+            '    asyncio.run(main())',
+          ]
+        : ['async def main():', '    await asyncio.gather(*(task() for task in TASKS))', '', '', 'if __name__ == "__main__":', '    asyncio.run(main())'];
+  }
+}
