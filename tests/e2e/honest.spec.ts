@@ -286,3 +286,32 @@ test.describe('the code beside the chart', () => {
     await expect(page.getByLabel(/^The Python processes/)).toContainText('multiprocessing.get_context("spawn")');
   });
 });
+
+test.describe('axes and blocking calls', () => {
+  test('one model alone gets an axis fitted to its own run, and Home and End move the playhead without scrolling', async ({ page }) => {
+    await page.goto('./?view=cores&m=1');
+    const ticks = page.locator('figure.gantt g.axis text');
+    // Threads finish the dwarfs at 10.01 s: the axis ends just past it, not at sequential's 43 s.
+    await expect(ticks.last()).toHaveText('10 s');
+    await page.mouse.wheel(0, 200);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    const y = await page.evaluate(() => window.scrollY);
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('narration')).toContainText('all 7 tasks done');
+    await page.keyboard.press('Home');
+    await expect(page.getByTestId('narration')).toContainText('at 0.00 s');
+    expect(await page.evaluate(() => window.scrollY)).toBe(y);
+  });
+
+  test('a blocking call in asyncio is drawn and narrated as the loop blocked, not as a task waiting on I/O', async ({ page }) => {
+    await page.goto('./?s=blocking-loop&view=tasks&m=0&t=1.2');
+    await expect(page.getByTestId('narration')).toContainText('time.sleep blocks the loop in a blocking call');
+    await expect(page.getByTestId('narration')).toContainText("the loop is stuck in time.sleep's blocking call");
+    const chart = page.locator('figure.gantt');
+    await expect(chart.locator('text.mark-label', { hasText: 'blocking the loop' })).toHaveCount(1);
+    await page.goto('./?s=blocking-loop&view=cores&m=0&t=3');
+    // In the per-core view the wait band has no "time.sleep" lane: the loop lane shows it, running.
+    await expect(page.locator('figure.gantt text.lane-label', { hasText: /^time\.sleep$/ })).toHaveCount(0);
+    await expect(page.locator('figure.gantt text.mark-label', { hasText: 'time.sleep (blocking!)' }).first()).toBeVisible();
+  });
+});
