@@ -45,6 +45,13 @@ describe('toPixels: what a pixel column holds is what is drawn', () => {
     expect([...byTask.values()].map((v) => +(v / 350).toFixed(3))).toEqual(Array(7).fill(0.143));
   });
 
+  it('parts stack in a fixed order, bottom up: the waits under "running", tasks by their order', () => {
+    const [m] = toPixels(roundRobin(0, 6, 0.001, [{ by: 'state', state: 'running' }, { by: 'state', state: 'gil-wait' }]), x);
+    expect(shares(m)).toEqual([['gil-wait', 0.5], ['running', 0.5]]);
+    const [t] = toPixels(roundRobin(0, 6, 0.001, [py(2), py(0), { by: 'task', task: 0, kind: 'native' }]), x);
+    expect(t.parts!.map((p) => (p.paint.by === 'task' ? `${p.paint.task}${p.paint.kind}` : ''))).toEqual(['0python', '0native', '2python']);
+  });
+
   it('one task of three holding the GIL in turn: running a third of the time, waiting the rest, column by column', () => {
     const px = toPixels(roundRobin(0, 300, 0.005, [{ by: 'state', state: 'running' }, { by: 'state', state: 'gil-wait' }, { by: 'state', state: 'gil-wait' }]), timeScale(1.5, 150));
     let running = 0;

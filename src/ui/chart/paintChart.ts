@@ -1,4 +1,4 @@
-import { labelFits, MIN_MARK_W, pieces, type PixelMark } from './pixels.ts';
+import { labelFits, MIN_MARK_W, paintKey, pieces, type PixelMark } from './pixels.ts';
 import { paintStyle, type PatternId } from './paint.ts';
 import type { Pixels } from './scale.ts';
 
@@ -51,24 +51,37 @@ export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: Ch
   const { plotW, height, dpr, fontPx = 11 } = box;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, plotW, height);
+  // In order, each band then its overlay, so a sliver drawn wider than it is (MIN_MARK_W) is covered by the mark after
+  // it. A fill is set only when it changes (setting one parses its colour; an interleaved chart has thousands of
+  // bands), each paint's style looked up once.
+  const styles = new Map<number, ReturnType<typeof paintStyle>>();
+  let current: string | CanvasPattern | null = null;
+  let alpha = -1;
+  const fill = (f: string | CanvasPattern, a: number) => {
+    if (a !== alpha) ctx.globalAlpha = alpha = a;
+    if (f !== current) ctx.fillStyle = current = f;
+  };
+  const band = (paint: PixelMark['paint'], x0: number, y: number, w: number, h: number, patterned: boolean) => {
+    const k = paintKey(paint);
+    let st = styles.get(k);
+    if (!st) styles.set(k, (st = paintStyle(paint)));
+    fill(st.fill, st.opacity);
+    ctx.fillRect(x0, y, w, h);
+    const overlay = st.pattern === 'none' ? undefined : patterns[st.pattern];
+    if (overlay && patterned && h >= 3) {
+      fill(overlay, 1);
+      ctx.fillRect(x0, y, w, h);
+    }
+  };
   for (const r of rows) {
     for (const m of r.marks) {
       // Edges on device pixels, as SVG's crispEdges does: anti-aliased edges would leave seams between adjacent marks.
       const x0 = Math.round(m.x * dpr) / dpr;
       const w = Math.max(Math.round((m.x + m.w) * dpr) / dpr - x0, MIN_MARK_W, 1 / dpr);
-      for (const p of pieces(m, r.y, r.h)) {
-        const st = paintStyle(p.paint);
-        ctx.globalAlpha = st.opacity;
-        ctx.fillStyle = st.fill;
-        ctx.fillRect(x0, p.y, w, p.h);
-        const overlay = st.pattern === 'none' ? undefined : patterns[st.pattern];
-        // Interleaved columns keep their patterns (a pattern is continuous from column to column); a lone sliver does not.
-        if (overlay && (m.w >= 2 || m.parts) && p.h >= 3) {
-          ctx.globalAlpha = 1;
-          ctx.fillStyle = overlay;
-          ctx.fillRect(x0, p.y, w, p.h);
-        }
-      }
+      // Interleaved columns keep their patterns (a pattern is continuous from column to column); a lone sliver does not.
+      const patterned = m.w >= 2 || !!m.parts;
+      if (!m.parts) band(m.paint, x0, r.y, w, r.h, patterned);
+      else for (const p of pieces(m, r.y, r.h)) band(p.paint, x0, p.y, w, p.h, patterned);
     }
   }
   ctx.globalAlpha = 1;

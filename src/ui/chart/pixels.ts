@@ -55,9 +55,13 @@ const FULL = 0.95;
  * Parts stack in this order, bottom up: by task, then by kind of work or state, so each task's band stays at the
  * same height from column to column.
  */
-function paintKey(p: Paint): string {
-  return p.by === 'task' ? `t${String(p.task + 1).padStart(4, '0')}${p.kind}` : `s${p.state}`;
+export function paintKey(p: Paint): number {
+  // A number, not a string: it is computed for every slice (tens of thousands on a story click).
+  return p.by === 'task' ? (p.task + 1) * KINDS.length + KINDS.indexOf(p.kind) : STATES.indexOf(p.state) - STATES.length;
 }
+// Bottom up: kinds of work within a task; states (below any task), the waits under "running" (as the legend shows).
+const KINDS = ['python', 'native', 'startup', 'overhead', 'gil', 'loop-cpu', 'loop-native', 'loop-blocking', 'io'] as const;
+const STATES = ['gil-wait', 'cpu-wait', 'blocked', 'io', 'queued', 'running', 'done'] as const;
 
 interface Slot {
   paint: Paint;
@@ -74,7 +78,7 @@ interface Column {
   x1: Pixels;
   a: Pixels;
   b: Pixels;
-  slots: Map<string, Slot>;
+  slots: Map<number, Slot>;
   marks: Mark[];
 }
 const span = (a: Seconds, b: Seconds) => `${duration(a)} → ${duration(b)} (${duration(b - a)})`;
@@ -136,9 +140,25 @@ export function toPixels(marks: readonly Mark[], scale: TimeScale): PixelMark[] 
   return out;
 }
 
+const drawn = new WeakMap<readonly Mark[], { key: string; out: PixelMark[] }>();
+
+/**
+ * `toPixels`, remembered for the lane's marks at the last scale asked for: a story step shown again, or prepared
+ * ahead (App's `prepare`), draws without summing its slices again.
+ */
+export function pixelsOf(marks: readonly Mark[], scale: TimeScale): PixelMark[] {
+  const [a, b] = scale.domain();
+  const key = `${a}|${b}|${scale.range()[1]}`;
+  const known = drawn.get(marks);
+  if (known?.key === key) return known.out;
+  const out = toPixels(marks, scale);
+  drawn.set(marks, { key, out });
+  return out;
+}
+
 /** Shares of each paint in a run of columns, by the time they cover. */
 function sharesOf(cols: readonly Column[], secondsPerPx: Seconds): Part[] {
-  const total = new Map<string, Slot>();
+  const total = new Map<number, Slot>();
   for (const col of cols) {
     for (const [k, s] of col.slots) {
       const t = total.get(k);
@@ -148,7 +168,7 @@ function sharesOf(cols: readonly Column[], secondsPerPx: Seconds): Part[] {
   }
   const covered = (cols[cols.length - 1].b - cols[0].a) * secondsPerPx;
   return [...total]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .sort(([a], [b]) => a - b)
     .map(([, s]) => ({ paint: s.paint, label: s.label, share: covered > 0 ? Math.min(1, s.seconds / covered) : 1 }));
 }
 

@@ -32,3 +32,8 @@ export function timeTicks(scale: TimeScale, spacing: Pixels = 90): Tick[] {
   const fmt = scale.tickFormat(ticks.length, ',~f');
   return ticks.map((t) => ({ x: scale(t), label: tick(t, fmt, ms) }));
 }
+
+/** A chart's lane-label column for lane labels of `lanePx` type (96 px at the workbench's 12 px). */
+export const labelWidth = (lanePx: number): Pixels => Math.round((96 * lanePx) / 12);
+/** The plot area's width in a chart `chartW` px wide: what `timeScale` spans. */
+export const plotWidth = (chartW: Pixels, lanePx: number): Pixels => Math.max(40, chartW - labelWidth(lanePx) - 8);
