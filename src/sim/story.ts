@@ -125,17 +125,23 @@ export function applyPatch(scenario: Scenario, patch: StoryPatch | undefined): S
   return { ...scenario, tasks: scenario.tasks.map((t) => patchTask(t, patch)) };
 }
 
+/**
+ * A model's config with settings applied where its kind has them: workers (all but sequential), the switch interval
+ * (threads), the start method (processes). Unset settings leave the model's own. The one place these rules live: a
+ * story step's `set`, the app's all-model controls and each model's own settings all go through it.
+ */
+export function withSettings(m: ModelConfig, set: Omit<StorySet, 'cores'>): ModelConfig {
+  const { workers, switchIntervalMs, startMethod } = set;
+  if (m.model === 'threads') return { ...m, ...(workers ? { workers } : {}), ...(switchIntervalMs ? { switchIntervalMs } : {}) };
+  if (m.model === 'processes') return { ...m, ...(workers ? { workers } : {}), ...(startMethod ? { startMethod } : {}) };
+  if (m.model === 'asyncio') return { ...m, ...(workers ? { workers } : {}) };
+  return m;
+}
+
 /** The scenario with a step's control settings applied, by the controls' rules (see StorySet). */
 export function applySet(scenario: Scenario, set: StorySet | undefined): Scenario {
   if (!set) return scenario;
-  const { cores, workers, switchIntervalMs, startMethod } = set;
-  const models = scenario.models.map((m): ModelConfig => {
-    if (m.model === 'threads') return { ...m, ...(workers ? { workers } : {}), ...(switchIntervalMs ? { switchIntervalMs } : {}) };
-    if (m.model === 'processes') return { ...m, ...(workers ? { workers } : {}), ...(startMethod ? { startMethod } : {}) };
-    if (m.model === 'asyncio') return { ...m, ...(workers ? { workers } : {}) };
-    return m;
-  });
-  return { ...scenario, cores: cores ?? scenario.cores, models };
+  return { ...scenario, cores: set.cores ?? scenario.cores, models: scenario.models.map((m) => withSettings(m, set)) };
 }
 
 /** What a step simulates: the file's scenario with its `set`, then its `patch`. Its runs feed `answer`. */

@@ -4,6 +4,7 @@ import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
 import { reshape, type Reshape } from '../../sim/reshape.ts';
+import { withSettings } from '../../sim/story.ts';
 
 /** The charts side by side, one model per core or per task, or the speedup of every model against cores. */
 export type View = 'compare' | 'cores' | 'tasks' | 'amdahl';
@@ -90,24 +91,6 @@ export function decodePerModel(raw: string): Record<number, ModelOverride> | nul
     out[i] = o;
   }
   return out;
-}
-
-/** A model's config with the all-model controls, then its own settings, applied (each only where its kind has it). */
-export function configured(m: ModelConfig, all: ModelOverride, own: ModelOverride | undefined): ModelConfig {
-  const o = { ...stripUndefined(all), ...stripUndefined(own ?? {}) };
-  switch (m.model) {
-    case 'threads':
-      return { ...m, ...(o.workers ? { workers: o.workers } : {}), ...(o.switchIntervalMs ? { switchIntervalMs: o.switchIntervalMs } : {}) };
-    case 'processes':
-      return { ...m, ...(o.workers ? { workers: o.workers } : {}), ...(o.startMethod ? { startMethod: o.startMethod } : {}) };
-    case 'asyncio':
-      return { ...m, ...(o.workers ? { workers: o.workers } : {}) };
-    default:
-      return m;
-  }
-}
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export const DEFAULT_ID = 'seven-dwarfs';
@@ -328,7 +311,8 @@ export function effectiveFile(state: AppState, builtins: Record<string, Scenario
   // Sliders moved on it: its tasks as they now are, written out (what the charts show is what is saved).
   if (src.kind !== 'mix' && state.reshape) base = { ...base, tasks: reshape(resolveScenario(base), state.reshape).tasks };
   const all: ModelOverride = { workers: state.workers, switchIntervalMs: state.switchIntervalMs, startMethod: state.startMethod };
-  const models = (base.models ?? DEFAULT_MODELS).map((m, i): ModelConfig => configured(m, all, state.perModel?.[i]));
+  // The all-model controls, then each model's own settings, over what the scenario says.
+  const models = (base.models ?? DEFAULT_MODELS).map((m, i): ModelConfig => withSettings(withSettings(m, all), state.perModel?.[i] ?? {}));
   return { ...base, cores: state.cores ?? base.cores, models };
 }
 
