@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CoreSegment, ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
-import { buildLanes, type Lane, type Mark } from '../../src/ui/chart/lanes.ts';
-import { timeScale } from '../../src/ui/chart/scale.ts';
+import { buildLanes, type Lane } from '../../src/ui/chart/lanes.ts';
 
 // A hand-made timeline, so each lane and tooltip can be stated exactly, whatever the simulator does.
 const sc: Scenario = {

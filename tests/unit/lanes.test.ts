@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import { buildLanes } from '../../src/ui/chart/lanes.ts';
 import { eventInstants, visibleInstants } from '../../src/ui/player/eventInstants.ts';
-import { timeScale } from '../../src/ui/chart/scale.ts';
 import { loadScenario, scenario } from './helpers.ts';
 
 
