@@ -29,3 +29,8 @@ export function sliderSeconds(t: Seconds): string {
 export function times(x: number): string {
   return `${x.toFixed(2)}×`;
 }
+
+/** A difference of two times, signed ("+12.3 ms", "−1.250 s"; a true minus sign), to a tooltip's precision. */
+export function signedDuration(dt: Seconds): string {
+  return `${dt < 0 ? '−' : '+'}${duration(Math.abs(dt))}`;
+}

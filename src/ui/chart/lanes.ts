@@ -1,5 +1,6 @@
 import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
-import type { Scenario, Seconds } from '../../sim/types.ts';
+import type { CapturedRun, CapturedStep } from '../../sim/trace.ts';
+import type { Scenario, Seconds, StepKind } from '../../sim/types.ts';
 import { duration } from '../format.ts';
 
 /** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
@@ -32,7 +33,8 @@ export interface Lane {
   marks: Mark[];
 }
 
-export type ChartView = 'cores' | 'tasks';
+/** One lane per core (with the GIL or loop and the waiting band), one per task by state, or one per task by step. */
+export type ChartView = 'cores' | 'tasks' | 'steps';
 
 const KIND_TEXT: Record<SegmentKind, string> = {
   python: 'pure Python, holding the GIL',
@@ -97,8 +99,59 @@ export function lanesOf(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
   return (byView[view] ??= buildLanes(run, sc, view));
 }
 
+/** How a step bar is painted: pure Python, native code or a wait, in its task's colour; another tool's call as Python. */
+const STEP_PAINT: Record<StepKind | 'call', 'python' | 'native' | 'io'> = { cpu: 'python', native: 'native', io: 'io', call: 'python' };
+
+function stepMark(task: number, taskName: string, s: Pick<CapturedStep, 'kind' | 'name' | 'start' | 'end'>, where: string): Mark {
+  return {
+    start: s.start,
+    end: s.end,
+    paint: { by: 'task', task, kind: STEP_PAINT[s.kind] },
+    label: s.name,
+    detail: () => `${taskName}: ${where} (${s.name}), ${span(s.start, s.end)}`,
+  };
+}
+
+/**
+ * A simulated run as a capture sees it: each task's steps, each from its start to its end, whatever it waited for
+ * meanwhile (a step starts when the task first runs it, or waits for the GIL to run it; it ends when the next begins).
+ */
+function stepLanes(run: ModelRun, sc: Scenario): Lane[] {
+  return run.taskSpans.map((spans, task) => {
+    const marks: Mark[] = [];
+    const steps = sc.tasks[task].steps;
+    let open: { step: number; start: Seconds; end: Seconds } | null = null;
+    const close = () => {
+      if (!open) return;
+      const s = steps[open.step];
+      marks.push(stepMark(task, sc.tasks[task].name, { kind: s.kind, name: s.kind, start: open.start, end: open.end }, `step ${open.step + 1} of ${steps.length}`));
+      open = null;
+    };
+    for (const s of spans) {
+      if (s.state === 'done' || s.state === 'queued' || s.step < 0 || s.end <= s.start) continue;
+      if (open && open.step === s.step) open.end = s.end;
+      else {
+        close();
+        open = { step: s.step, start: s.start, end: s.end };
+      }
+    }
+    close();
+    return { id: `task-${task}`, label: sc.tasks[task].name, marks };
+  });
+}
+
+/** A real run's lanes: one per task, its steps as the clock saw them (the same marks as `stepLanes`). */
+export function capturedLanes(c: CapturedRun): Lane[] {
+  return c.tasks.map((t, task) => ({
+    id: `task-${task}`,
+    label: t.name,
+    marks: t.steps.map((s, i) => stepMark(task, t.name, s, `${s.kind === 'call' ? 'call' : 'step'} ${i + 1} of ${t.steps.length} on ${s.thread}`)),
+  }));
+}
+
 /** Lanes of one run: cores, then the GIL or event loop, then the waiting band (or one lane per task). */
 export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
+  if (view === 'steps') return stepLanes(run, sc);
   if (view === 'tasks') {
     return run.taskSpans.map((spans, task) => ({
       id: `task-${task}`,

@@ -6,9 +6,12 @@ import type { LinkedFile } from './link.ts';
 import { reshape, type Reshape } from '../../sim/reshape.ts';
 import { withSettings } from '../../sim/story.ts';
 
-/** The charts side by side, one model per core or per task, or the speedup of every model against cores. */
-export type View = 'compare' | 'cores' | 'tasks' | 'amdahl';
-export const VIEWS: readonly View[] = ['compare', 'cores', 'tasks', 'amdahl'];
+/**
+ * The charts side by side, one model per core or per task, the speedup of every model against cores, or real runs
+ * captured from CPython set against the simulation (only while a trace is open: the trace is not in the link).
+ */
+export type View = 'compare' | 'cores' | 'tasks' | 'amdahl' | 'capture';
+export const VIEWS: readonly View[] = ['compare', 'cores', 'tasks', 'amdahl', 'capture'];
 export type Theme = 'light' | 'dark' | 'contrast';
 export const THEMES: readonly Theme[] = ['light', 'dark', 'contrast'];
 export type Source = { kind: 'builtin'; id: string } | { kind: 'mix'; mix: Mix } | { kind: 'file'; text: string };

@@ -1,7 +1,14 @@
-import { MAX_FILE_BYTES, parseScenarioText } from '../../sim/schema.ts';
+import { MAX_FILE_BYTES, parseScenario, parseScenarioText } from '../../sim/schema.ts';
+import { looksLikeTrace, MAX_TRACE_BYTES, parseTrace, type Capture } from '../../sim/trace.ts';
 
-/** A scenario file the user gave: its canonical text (what the link and the picker keep), or why it was refused. */
-export type Opened = { ok: true; text: string; modelCount: number } | { ok: false; notices: string[] };
+/**
+ * A file the user gave: a scenario's canonical text (what the link and the picker keep), a captured trace (with the
+ * scenario it ran, when it carries one; `notices` says why that scenario could not be used), or why it was refused.
+ */
+export type Opened =
+  | { ok: true; text: string; modelCount: number; capture?: Capture; notices?: string[] }
+  | { ok: true; text: null; capture: Capture; notices?: string[] }
+  | { ok: false; notices: string[] };
 
 /** Checks a file's text; a refused file names what is wrong and says the current scenario stays. */
 export function openText(text: string, name: string): Opened {
@@ -17,12 +24,36 @@ export interface FileLike {
   text(): Promise<string>;
 }
 
-/** A dropped or chosen file: refused unread when it is too big to be a scenario. */
+/**
+ * A trace file's text (`npm run capture`'s, VizTracer's, any Chrome trace): its runs, and the scenario it ran when it
+ * says. A trace that cannot be read names the field; the current scenario stays.
+ */
+export function openTrace(json: unknown, name: string): Opened {
+  const r = parseTrace(json, name);
+  if (!r.ok) return { ok: false, notices: [`${name} was not opened; the current scenario stays.`, ...r.errors] };
+  const capture = r.capture;
+  if (capture.scenario === null) return { ok: true, text: null, capture };
+  const sc = parseScenario(capture.scenario, `${name}: metadata.scenario`);
+  if (!sc.ok) return { ok: true, text: null, capture, notices: ['The scenario in this trace could not be read, so its runs are set against the current scenario:', ...sc.errors] };
+  return { ok: true, text: JSON.stringify(sc.file), modelCount: sc.scenario.models.length, capture };
+}
+
+/** A dropped or chosen file: refused unread when it is too big to be a trace; a scenario only up to its own limit. */
 export async function openFile(file: FileLike): Promise<Opened> {
-  if (file.size > MAX_FILE_BYTES) {
-    return { ok: false, notices: [`${file.name} is ${(file.size / 1e6).toFixed(1)} MB: too big for a scenario file; the current scenario stays.`] };
+  const tooBig = (what: string) => ({ ok: false as const, notices: [`${file.name} is ${(file.size / 1e6).toFixed(1)} MB: too big for ${what}; the current scenario stays.`] });
+  if (file.size > MAX_TRACE_BYTES) return tooBig('a scenario or trace file');
+  const text = await file.text();
+  if (file.size > MAX_FILE_BYTES || /"traceEvents"|^\uFEFF?\s*\[/.test(text.slice(0, 4096))) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (e) {
+      return { ok: false, notices: [`${file.name} was not opened; the current scenario stays.`, `${file.name}: not valid JSON: ${(e as Error).message}`] };
+    }
+    if (looksLikeTrace(json)) return openTrace(json, file.name);
+    if (file.size > MAX_FILE_BYTES) return tooBig('a scenario file');
   }
-  return openText(await file.text(), file.name);
+  return openText(text, file.name);
 }
 
 /** The file name a scenario is saved under: its name, lower case, words joined by hyphens. */

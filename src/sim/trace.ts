@@ -1,0 +1,392 @@
+import * as v from 'valibot';
+import type { ModelRun, TaskSpan } from './timeline.ts';
+import type { ModelConfig, Scenario, Seconds, StepKind } from './types.ts';
+
+/*
+ * Real runs, read from Chrome Trace Event JSON (what `npm run capture` writes, what VizTracer and Perfetto write):
+ * turned into captured runs the app draws beside the simulation and compares with it. Pure: no DOM.
+ *
+ * Two kinds of trace are understood:
+ * - The project's capture (`tools/capture.py`): one trace process per model run (its `pid`), every step a complete
+ *   event (`ph: "X"`) whose `args` name the task, the step's index and its kind; the file's `metadata` carries the
+ *   scenario it ran and each model's configuration. Its times are already measured from each model's own origin.
+ * - Any other trace (VizTracer's, say): each trace process is a run and each of its threads a task; the task's steps
+ *   are its outermost events (a function call and everything it called is one bar), kind unknown (`call`). Times are
+ *   measured from the first event of the file.
+ */
+
+/** The most events a trace may hold: VizTracer's default buffer is a million, but the app draws one lane per thread. */
+export const MAX_TRACE_EVENTS = 500_000;
+/** The largest trace file the app reads (a trace is bigger than a scenario: every call is an event). */
+export const MAX_TRACE_BYTES = 64_000_000;
+
+/** One stretch of a task as the clock saw it: from a step's start to its end, whatever it waited for meanwhile. */
+export interface CapturedStep {
+  /** The step's kind as the capture ran it; `call`: an event of another tool's trace, whose kind is not known. */
+  kind: StepKind | 'call';
+  /** What the bar is called: the step's kind, or the traced function's name. */
+  name: string;
+  start: Seconds;
+  end: Seconds;
+  /** The OS thread (or process) that ran it, as the trace names it. */
+  thread: string;
+}
+
+export interface CapturedTask {
+  name: string;
+  /** Sorted by start; never overlapping. */
+  steps: CapturedStep[];
+}
+
+/** One model's real run. */
+export interface CapturedRun {
+  /** The trace's name for it ("threads (switch interval 5 ms)", "python3 (pid 4242)"). */
+  label: string;
+  /** The configuration it ran, when the trace says (the project's capture does). */
+  config: ModelConfig | null;
+  makespan: Seconds;
+  tasks: CapturedTask[];
+  /** Makespans of every repetition the capture made (it keeps the median run), when it says: the noise. */
+  repeats?: Seconds[];
+}
+
+export interface Capture {
+  /** `capture`: the project's own (tasks and steps known); `trace`: any other Chrome trace (threads and calls). */
+  format: 'capture' | 'trace';
+  /** Where it was made: "CPython 3.11.7 on Linux, 2 cores", or what the trace says of itself. */
+  origin: string;
+  /** The scenario file the capture ran (validate it before use), or null. */
+  scenario: unknown;
+  runs: CapturedRun[];
+}
+
+export type TraceParseResult = { ok: true; capture: Capture } | { ok: false; errors: string[] };
+
+const num = v.pipe(v.number(), v.finite());
+const id = v.union([num, v.string()]);
+const eventSchema = v.looseObject({
+  ph: v.string(),
+  name: v.optional(v.string()),
+  ts: v.optional(num),
+  dur: v.optional(v.pipe(num, v.minValue(0))),
+  pid: v.optional(id),
+  tid: v.optional(id),
+  args: v.optional(v.looseObject({})),
+});
+type TraceEvent = v.InferOutput<typeof eventSchema>;
+
+const modelConfigSchema = v.looseObject({
+  model: v.picklist(['sequential', 'threads', 'processes', 'asyncio']),
+  workers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  switchIntervalMs: v.optional(v.pipe(num, v.minValue(0))),
+  startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])),
+});
+
+/** Is this JSON value a trace (and not a scenario)? An array of events, or an object with `traceEvents`. */
+export function looksLikeTrace(json: unknown): boolean {
+  if (Array.isArray(json)) return json.length === 0 || (typeof json[0] === 'object' && json[0] !== null && 'ph' in json[0]);
+  return typeof json === 'object' && json !== null && 'traceEvents' in json;
+}
+
+/** Trace times are microseconds; a division (not a multiplication by 1e-6) keeps 100,000 µs exactly 0.1 s. */
+const sec = (us: number): Seconds => us / 1e6;
+
+/** Read a trace: its events checked by field (`traceEvents[12].ts: …`), its runs made of them. */
+export function parseTrace(json: unknown, source = 'trace'): TraceParseResult {
+  const fail = (field: string, message: string): TraceParseResult => ({ ok: false, errors: [`${source}: ${field}: ${message}`] });
+  const top = Array.isArray(json) ? { traceEvents: json } : json;
+  if (typeof top !== 'object' || top === null || !Array.isArray((top as { traceEvents?: unknown }).traceEvents)) {
+    return fail('traceEvents', 'expected a Chrome trace: { "traceEvents": [ … ] } or an array of events');
+  }
+  const raw = (top as { traceEvents: unknown[] }).traceEvents;
+  if (raw.length > MAX_TRACE_EVENTS) return fail('traceEvents', `${raw.length.toLocaleString('en')} events, more than the ${MAX_TRACE_EVENTS.toLocaleString('en')} the app reads`);
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const r = v.safeParse(eventSchema, raw[i]);
+    if (!r.success) {
+      const issue = r.issues[0];
+      const key = issue.path?.map((p) => String(p.key)).join('.');
+      return fail(`traceEvents[${i}]${key ? `.${key}` : ''}`, issue.message);
+    }
+    const e = r.output;
+    if ((e.ph === 'X' || e.ph === 'B' || e.ph === 'E') && e.ts === undefined) return fail(`traceEvents[${i}].ts`, `missing (a "${e.ph}" event needs its time in microseconds)`);
+    if (e.ph === 'X' && e.dur === undefined) return fail(`traceEvents[${i}].dur`, 'missing (a complete event needs its duration in microseconds)');
+    events.push(e);
+  }
+  const meta = (top as { metadata?: unknown }).metadata;
+  const metadata = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : {};
+  const ours = events.some((e) => e.ph === 'X' && typeof e.args?.task === 'string' && typeof e.args?.kind === 'string');
+  const runs = ours ? captureRuns(events, metadata) : traceRuns(events);
+  if (typeof runs === 'string') return fail('traceEvents', runs);
+  if (!runs.length) return fail('traceEvents', 'no complete ("X") or begin/end ("B"/"E") events with a time: nothing to draw');
+  return {
+    ok: true,
+    capture: {
+      format: ours ? 'capture' : 'trace',
+      origin: originText(metadata, ours),
+      scenario: ours && typeof metadata.scenario === 'object' ? metadata.scenario : null,
+      runs,
+    },
+  };
+}
+
+function originText(m: Record<string, unknown>, ours: boolean): string {
+  const python = typeof m.python === 'string' ? m.python : null;
+  const platform = typeof m.platform === 'string' ? m.platform : null;
+  const cores = typeof m.cores === 'number' ? m.cores : null;
+  const parts = [python ? `CPython ${python}` : ours ? 'CPython' : 'a trace', platform ? `on ${platform}` : '', cores ? `${cores} cores` : ''].filter(Boolean);
+  return parts.join(', ').replace(', on', ' on');
+}
+
+const keyOf = (x: string | number | undefined) => String(x ?? 0);
+
+/** Names given by `ph: "M"` events: process_name by pid, thread_name by pid and tid. */
+function names(events: TraceEvent[]) {
+  const process = new Map<string, string>();
+  const thread = new Map<string, string>();
+  for (const e of events) {
+    if (e.ph !== 'M' || typeof e.args?.name !== 'string') continue;
+    if (e.name === 'process_name') process.set(keyOf(e.pid), e.args.name);
+    if (e.name === 'thread_name') thread.set(`${keyOf(e.pid)}/${keyOf(e.tid)}`, e.args.name);
+  }
+  return { process, thread };
+}
+
+/** Complete events, with B/E pairs closed into them (per thread, innermost first); times in µs as written. */
+function complete(events: TraceEvent[]): { e: TraceEvent; ts: number; end: number }[] | string {
+  const out: { e: TraceEvent; ts: number; end: number }[] = [];
+  const open = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph === 'X') out.push({ e, ts: e.ts!, end: e.ts! + e.dur! });
+    else if (e.ph === 'B') {
+      const k = `${keyOf(e.pid)}/${keyOf(e.tid)}`;
+      let stack = open.get(k);
+      if (!stack) open.set(k, (stack = []));
+      stack.push(e);
+    } else if (e.ph === 'E') {
+      const k = `${keyOf(e.pid)}/${keyOf(e.tid)}`;
+      const stack = open.get(k);
+      const b = stack?.pop();
+      if (!b) return `an "E" event at ${e.ts} µs on thread ${k} ends nothing that began`;
+      if (e.ts! < b.ts!) return `an "E" event at ${e.ts} µs ends before its "B" at ${b.ts} µs`;
+      out.push({ e: { ...b, ph: 'X' }, ts: b.ts!, end: e.ts! });
+    }
+  }
+  return out;
+}
+
+/** The project's capture: one run per trace process, tasks and steps as its events' args name them. */
+function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): CapturedRun[] | string {
+  const { process, thread } = names(events);
+  const all = complete(events);
+  if (typeof all === 'string') return all;
+  const models = Array.isArray(metadata.models) ? (metadata.models as Record<string, unknown>[]) : [];
+  const byPid = new Map<string, typeof all>();
+  for (const x of all) {
+    if (typeof x.e.args?.task !== 'string') continue;
+    const k = keyOf(x.e.pid);
+    let xs = byPid.get(k);
+    if (!xs) byPid.set(k, (xs = []));
+    xs.push(x);
+  }
+  const runs: CapturedRun[] = [];
+  for (const [pid, xs] of byPid) {
+    const info = models.find((m) => keyOf(m.pid as string | number | undefined) === pid);
+    const cfg = v.safeParse(modelConfigSchema, info?.config);
+    const config = cfg.success ? (cfg.output as ModelConfig) : null;
+    const tasks = new Map<string, CapturedStep[]>();
+    const order = new Map<string, number>();
+    for (const x of xs) {
+      const name = x.e.args!.task as string;
+      const kind = String(x.e.args!.kind);
+      const step: CapturedStep = {
+        kind: kind === 'cpu' || kind === 'native' || kind === 'io' ? kind : 'call',
+        name: kind,
+        start: sec(x.ts),
+        end: sec(x.end),
+        thread: thread.get(`${pid}/${keyOf(x.e.tid)}`) ?? `thread ${keyOf(x.e.tid)}`,
+      };
+      let steps = tasks.get(name);
+      if (!steps) tasks.set(name, (steps = []));
+      steps.push(step);
+      const taskIndex = typeof x.e.args!.taskIndex === 'number' ? x.e.args!.taskIndex : Infinity;
+      order.set(name, Math.min(order.get(name) ?? Infinity, taskIndex));
+    }
+    // Tasks in the scenario's order when the events say it, else in order of first appearance.
+    // (A stable sort: tasks the events give no index keep their order of first appearance, after the others.)
+    const named = [...tasks.keys()].sort((a, b) => (order.get(a) === order.get(b) ? 0 : order.get(a)! - order.get(b)!));
+    const list = named.map((name) => ({ name, steps: tasks.get(name)!.sort((a, b) => a.start - b.start) }));
+    const latest = list.reduce((m, t) => t.steps.reduce((n, s) => Math.max(n, s.end), m), 0);
+    const makespan = typeof info?.makespan === 'number' && Number.isFinite(info.makespan) ? Math.max(info.makespan, latest) : latest;
+    const repeats = Array.isArray(info?.repeats) && info.repeats.every((r) => typeof r === 'number') ? (info.repeats as number[]) : undefined;
+    runs.push({ label: process.get(pid) ?? (config ? config.model : `run ${pid}`), config, makespan, tasks: list, ...(repeats ? { repeats } : {}) });
+  }
+  return runs;
+}
+
+/** Events not inside another of the list (which is sorted by start, the longer first on a tie). */
+function outermost<T extends { ts: number; end: number }>(xs: T[]): T[] {
+  const out: T[] = [];
+  let until = -Infinity;
+  for (const x of xs) {
+    if (x.ts < until) continue;
+    until = x.end;
+    out.push(x);
+  }
+  return out;
+}
+
+/**
+ * Any other trace: a run per process, a task per thread, its outermost events as its steps (below any one call that
+ * wraps the whole thread).
+ */
+function traceRuns(events: TraceEvent[]): CapturedRun[] | string {
+  const { process, thread } = names(events);
+  const all = complete(events);
+  if (typeof all === 'string') return all;
+  if (!all.length) return [];
+  const origin = all.reduce((m, x) => Math.min(m, x.ts), Infinity);
+  const byPid = new Map<string, Map<string, typeof all>>();
+  for (const x of all) {
+    const p = keyOf(x.e.pid);
+    const t = keyOf(x.e.tid);
+    let threads = byPid.get(p);
+    if (!threads) byPid.set(p, (threads = new Map()));
+    let xs = threads.get(t);
+    if (!xs) threads.set(t, (xs = []));
+    xs.push(x);
+  }
+  const runs: CapturedRun[] = [];
+  for (const [pid, threads] of byPid) {
+    const tasks: CapturedTask[] = [];
+    // The run lasts until its last event ends, a wrapper looked through included.
+    let last = 0;
+    for (const [tid, xs] of threads) {
+      for (const x of xs) last = Math.max(last, sec(x.end - origin));
+      const label = thread.get(`${pid}/${tid}`) ?? `thread ${tid}`;
+      // Sorted by start (the longer first on a tie), so that an event inside the last kept one is a call it made.
+      xs.sort((a, b) => a.ts - b.ts || b.end - a.end);
+      let level = outermost(xs);
+      // A call that wraps all the thread did (`_bootstrap` → `run` → `_worker`) says nothing: show what it called.
+      for (let depth = 0; depth < 64 && level.length === 1; depth++) {
+        const only = level[0];
+        const inner = outermost(xs.filter((x) => x !== only && x.ts >= only.ts && x.end <= only.end));
+        if (!inner.length) break;
+        level = inner;
+      }
+      const steps: CapturedStep[] = level.map((x) => ({ kind: 'call', name: x.e.name ?? 'event', start: sec(x.ts - origin), end: sec(x.end - origin), thread: label }));
+      tasks.push({ name: label, steps });
+    }
+    runs.push({ label: process.get(pid) ?? `process ${pid}`, config: null, makespan: last, tasks });
+  }
+  return runs;
+}
+
+/**
+ * A captured run as the charts draw runs: a scenario whose tasks are the captured ones (each step's seconds as the
+ * clock saw them) and a run whose task spans are the steps (running, or waiting on I/O) with the gaps between them
+ * queued. It has no cores, GIL or loop lanes: a trace does not say which core ran what.
+ */
+export function capturedAsRun(c: CapturedRun): { scenario: Scenario; run: ModelRun } {
+  const scenario: Scenario = {
+    name: c.label,
+    description: '',
+    cores: 0,
+    seed: 0,
+    tasks: c.tasks.map((t) => ({ name: t.name, steps: t.steps.map((s) => ({ kind: s.kind === 'call' ? 'cpu' : s.kind, seconds: s.end - s.start })) })),
+    models: [c.config ?? { model: 'sequential' }],
+  };
+  const taskSpans = c.tasks.map((t, task) => {
+    const spans: TaskSpan[] = [];
+    let at = 0;
+    t.steps.forEach((s, step) => {
+      if (s.start > at) spans.push({ task, state: 'queued', start: at, end: s.start, step: step - 1 });
+      const start = Math.max(at, s.start);
+      if (s.end > start) spans.push({ task, state: s.kind === 'io' ? 'io' : 'running', start, end: s.end, step });
+      at = Math.max(at, s.end);
+    });
+    spans.push({ task, state: 'done', start: at, end: Math.max(at, c.makespan), step: t.steps.length - 1 });
+    return spans;
+  });
+  const run: ModelRun = {
+    model: c.config?.model ?? 'sequential',
+    config: c.config ?? { model: 'sequential' },
+    cores: 0,
+    makespan: c.makespan,
+    tasks: c.tasks.map((t) => ({ name: t.name, start: t.steps[0]?.start ?? 0, end: t.steps[t.steps.length - 1]?.end ?? 0, gilWait: 0 })),
+    coreSegments: [],
+    taskSpans,
+    gil: [],
+    loop: [],
+    summary: { makespan: c.makespan, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
+  };
+  return { scenario, run };
+}
+
+/** One figure measured and simulated. */
+export interface Difference {
+  /** "makespan", or a task's name. */
+  what: string;
+  measured: Seconds;
+  simulated: Seconds;
+  /** simulated − measured. */
+  delta: Seconds;
+  /** Within the project's fidelity tolerance: 10% of the measured makespan + 20 ms. */
+  within: boolean;
+}
+
+/** A captured run set against the simulated run of the same model. */
+export interface Comparison {
+  captured: CapturedRun;
+  /** Index into the simulated runs, or -1 when no simulated model matches. */
+  simulated: number;
+  /** Makespan first, then every task's end that both have (by name). */
+  rows: Difference[];
+  /** Index into `rows` of the largest |delta|. */
+  largest: number;
+}
+
+/** The fidelity tolerance the project holds the simulator to: 10% of the measured makespan plus 20 ms. */
+export const tolerance = (measuredMakespan: Seconds): Seconds => 0.1 * measuredMakespan + 0.02;
+
+/** Same model, and the same settings where the capture says them (absent settings match the simulated defaults). */
+function sameConfig(a: ModelConfig, b: ModelConfig, cores: number): boolean {
+  if (a.model !== b.model) return false;
+  const w = (c: ModelConfig) => ('workers' in c ? c.workers : undefined);
+  if (a.model === 'threads' && b.model === 'threads' && (a.switchIntervalMs ?? 5) !== (b.switchIntervalMs ?? 5)) return false;
+  if (a.model === 'processes' && b.model === 'processes') {
+    if ((a.startMethod ?? 'fork') !== (b.startMethod ?? 'fork')) return false;
+    if ((a.workers ?? cores) !== (b.workers ?? cores)) return false;
+    return true;
+  }
+  return w(a) === w(b);
+}
+
+/**
+ * Each captured run against the simulated run of the same model: by configuration when the capture says it, else
+ * by position. Each simulated run is matched at most once, in order.
+ */
+export function compareCapture(capture: Capture, runs: ModelRun[], cores: number): Comparison[] {
+  const used = new Set<number>();
+  return capture.runs.map((c, i) => {
+    let s = c.config ? runs.findIndex((r, j) => !used.has(j) && sameConfig(c.config!, r.config, cores)) : -1;
+    if (s < 0 && !c.config && i < runs.length && !used.has(i)) s = i;
+    if (s >= 0) used.add(s);
+    const sim = s >= 0 ? runs[s] : undefined;
+    const tol = tolerance(c.makespan);
+    const row = (what: string, measured: Seconds, simulated: Seconds): Difference => ({ what, measured, simulated, delta: simulated - measured, within: Math.abs(simulated - measured) <= tol });
+    const rows: Difference[] = sim ? [row('makespan', c.makespan, sim.makespan)] : [];
+    if (sim) {
+      for (const t of c.tasks) {
+        const st = sim.tasks.find((x) => x.name === t.name);
+        const end = t.steps[t.steps.length - 1]?.end;
+        if (st && end !== undefined) rows.push(row(t.name, end, st.end));
+      }
+    }
+    let largest = -1;
+    rows.forEach((r, k) => {
+      if (largest < 0 || Math.abs(r.delta) > Math.abs(rows[largest].delta)) largest = k;
+    });
+    return { captured: c, simulated: s, rows, largest };
+  });
+}
