@@ -57,6 +57,8 @@ export interface Capture {
   origin: string;
   /** The scenario file the capture ran (validate it before use), or null. */
   scenario: unknown;
+  /** How many cores the real run had, when the trace says: its scenario is simulated on as many. */
+  coresUsed: number | null;
   runs: CapturedRun[];
 }
 
@@ -115,7 +117,7 @@ export function parseTrace(json: unknown, source = 'trace'): TraceParseResult {
   }
   const meta = (top as { metadata?: unknown }).metadata;
   const metadata = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : {};
-  const ours = events.some((e) => e.ph === 'X' && typeof e.args?.task === 'string' && typeof e.args?.kind === 'string');
+  const ours = events.some((e) => e.ph === 'X' && isTask(e.args?.task) && typeof e.args?.kind === 'string');
   const runs = ours ? captureRuns(events, metadata) : traceRuns(events);
   if (typeof runs === 'string') return fail('traceEvents', runs);
   if (!runs.length) return fail('traceEvents', 'no complete ("X") or begin/end ("B"/"E") events with a time: nothing to draw');
@@ -124,10 +126,25 @@ export function parseTrace(json: unknown, source = 'trace'): TraceParseResult {
     capture: {
       format: ours ? 'capture' : 'trace',
       origin: originText(metadata, ours),
-      scenario: ours && typeof metadata.scenario === 'object' ? metadata.scenario : null,
+      scenario: ours ? scenarioOf(metadata) : null,
+      coresUsed: coresUsed(metadata),
       runs,
     },
   };
+}
+
+const isTask = (t: unknown) => typeof t === 'string' || (typeof t === 'number' && Number.isInteger(t) && t >= 0);
+
+/** The scenario file the capture ran (`scenarioFile`; `scenario` when it is an object). */
+function scenarioOf(m: Record<string, unknown>): unknown {
+  const f = m.scenarioFile ?? m.scenario;
+  return typeof f === 'object' && f !== null ? f : null;
+}
+
+/** How many cores the run had: the CPUs the capture pinned itself to, else the machine's. */
+function coresUsed(m: Record<string, unknown>): number | null {
+  if (Array.isArray(m.cpusUsed) && m.cpusUsed.length) return m.cpusUsed.length;
+  return typeof m.cores === 'number' && Number.isInteger(m.cores) && m.cores > 0 ? m.cores : null;
 }
 
 function originText(m: Record<string, unknown>, ours: boolean): string {
@@ -180,10 +197,12 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
   const { process, thread } = names(events);
   const all = complete(events);
   if (typeof all === 'string') return all;
-  const models = Array.isArray(metadata.models) ? (metadata.models as Record<string, unknown>[]) : [];
+  // `results` (the capture's, shaped like the fidelity measurements), or `models`.
+  const listed = metadata.results ?? metadata.models;
+  const models = Array.isArray(listed) ? (listed.filter((m) => typeof m === 'object' && m !== null) as Record<string, unknown>[]) : [];
   const byPid = new Map<string, typeof all>();
   for (const x of all) {
-    if (typeof x.e.args?.task !== 'string') continue;
+    if (!isTask(x.e.args?.task)) continue;
     const k = keyOf(x.e.pid);
     let xs = byPid.get(k);
     if (!xs) byPid.set(k, (xs = []));
@@ -197,7 +216,9 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
     const tasks = new Map<string, CapturedStep[]>();
     const order = new Map<string, number>();
     for (const x of xs) {
-      const name = x.e.args!.task as string;
+      // The task's name: the event's (its `args.task` is then the task's index), or `args.task` itself.
+      const task = x.e.args!.task as string | number;
+      const name = typeof task === 'number' ? (x.e.name ?? `task ${task}`) : task;
       const kind = String(x.e.args!.kind);
       const step: CapturedStep = {
         kind: kind === 'cpu' || kind === 'native' || kind === 'io' ? kind : 'call',
@@ -209,7 +230,7 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
       let steps = tasks.get(name);
       if (!steps) tasks.set(name, (steps = []));
       steps.push(step);
-      const taskIndex = typeof x.e.args!.taskIndex === 'number' ? x.e.args!.taskIndex : Infinity;
+      const taskIndex = typeof task === 'number' ? task : typeof x.e.args!.taskIndex === 'number' ? x.e.args!.taskIndex : Infinity;
       order.set(name, Math.min(order.get(name) ?? Infinity, taskIndex));
     }
     // Tasks in the scenario's order when the events say it, else in order of first appearance.
@@ -218,8 +239,10 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
     const list = named.map((name) => ({ name, steps: tasks.get(name)!.sort((a, b) => a.start - b.start) }));
     const latest = list.reduce((m, t) => t.steps.reduce((n, s) => Math.max(n, s.end), m), 0);
     const makespan = typeof info?.makespan === 'number' && Number.isFinite(info.makespan) ? Math.max(info.makespan, latest) : latest;
-    const repeats = Array.isArray(info?.repeats) && info.repeats.every((r) => typeof r === 'number') ? (info.repeats as number[]) : undefined;
-    runs.push({ label: process.get(pid) ?? (config ? config.model : `run ${pid}`), config, makespan, tasks: list, ...(repeats ? { repeats } : {}) });
+    const noise = info?.makespans ?? info?.repeats;
+    const repeats = Array.isArray(noise) && noise.length > 1 && noise.every((r) => typeof r === 'number') ? (noise as number[]) : undefined;
+    const label = typeof info?.label === 'string' ? info.label : (process.get(pid) ?? (config ? config.model : `run ${pid}`));
+    runs.push({ label, config, makespan, tasks: list, ...(repeats ? { repeats } : {}) });
   }
   return runs;
 }

@@ -194,7 +194,7 @@ test('a malformed URL names each bad parameter, leaves it out and shows the rest
   await expect(page.getByRole('alert')).toContainText('could not be read');
   await expect(page.getByRole('alert')).toContainText('s=nope (no such scenario)');
   await expect(page.getByRole('alert')).toContainText('cores=-3 (expected a whole number from 1 to 64)');
-  await expect(page.getByRole('alert')).toContainText('view=sideways (expected compare, cores, tasks or amdahl)');
+  await expect(page.getByRole('alert')).toContainText('view=sideways (expected compare, cores, tasks, amdahl or capture)');
   await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateScenario } from '../../src/sim/simulate.ts';
+import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { Simulator, type SimRequest, type SimResponse, type SimWorker } from '../../src/ui/state/simulator.svelte.ts';
 import { scenario } from './helpers.ts';
@@ -17,10 +18,10 @@ class FakeWorker implements SimWorker {
     this.terminated = true;
   }
   answer(ms = 100) {
-    const { id, scenario, maxEvents } = this.sent.shift()!;
+    const { id, scenario, profile, maxEvents } = this.sent.shift()!;
     let data: SimResponse;
     try {
-      data = { id, ok: true, runs: simulateScenario(scenario, undefined, { maxEvents }), ms };
+      data = { id, ok: true, runs: simulateScenario(scenario, profile, { maxEvents }), ms };
     } catch (e) {
       data = { id, ok: false, error: (e as Error).message, ms };
     }
@@ -244,5 +245,57 @@ describe('Simulator: results remembered, and the next one fetched ahead', () => 
     sim.request(broken());
     worker.answer();
     expect(sim.error).toBe(NO_GPU);
+  });
+});
+
+describe('Simulator: a timing profile the user opened', () => {
+  // Threads' start-up cost is on the critical path of every threads run: ten times it is plainly later.
+  const slow = { ...DEFAULT_PROFILE, threadStart: DEFAULT_PROFILE.threadStart * 100 };
+  const threadsEnd = (sim: Simulator) => sim.shown.runs.find((r) => r.model === 'threads')!.makespan;
+
+  it('what is shown is simulated again with it, here', () => {
+    const { sim } = make(2);
+    sim.request(tasks(3));
+    const before = threadsEnd(sim);
+    sim.setProfile(slow);
+    expect(threadsEnd(sim)).toBeGreaterThan(before);
+    expect(shownTasks(sim)).toBe(3);
+  });
+
+  it('the worker gets the profile with every request', () => {
+    const { sim, worker } = make(100);
+    sim.setProfile(slow);
+    sim.request(tasks(2));
+    expect(worker.sent.map((r) => r.profile)).toEqual([slow]);
+  });
+
+  it('an answer simulated with the old constants is dropped, and the scenario asked for again with the new', () => {
+    const { sim, worker } = make(100);
+    sim.request(tasks(2));
+    sim.setProfile(slow);
+    expect(worker.sent.map((r) => r.profile)).toEqual([DEFAULT_PROFILE]);
+    const g = sim.generation;
+    worker.answer();
+    expect(sim.generation).toBe(g);
+    expect(worker.sent.map((r) => [r.scenario.tasks.length, r.profile])).toEqual([[2, slow]]);
+    worker.answer();
+    expect(sim.generation).toBe(g + 1);
+    expect(threadsEnd(sim)).toBeCloseTo(simulateScenario(tasks(2), slow).find((r) => r.model === 'threads')!.makespan, 9);
+  });
+
+  it('results remembered with the old constants are not shown again', () => {
+    const { sim } = make(2);
+    sim.request(tasks(2));
+    sim.request(tasks(3));
+    sim.setProfile(slow);
+    sim.request(tasks(2));
+    expect(threadsEnd(sim)).toBeCloseTo(simulateScenario(tasks(2), slow).find((r) => r.model === 'threads')!.makespan, 9);
+  });
+
+  it('the same constants again change nothing', () => {
+    const { sim } = make(2);
+    const g = sim.generation;
+    sim.setProfile({ ...DEFAULT_PROFILE });
+    expect(sim.generation).toBe(g);
   });
 });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import { capturedAsRun, compareCapture, looksLikeTrace, MAX_TRACE_EVENTS, parseTrace, tolerance, type Capture, type CapturedRun } from '../../src/sim/trace.ts';
 import { buildLanes, capturedLanes } from '../../src/ui/chart/lanes.ts';
-import { openTrace } from '../../src/ui/state/scenarioFiles.ts';
+import { openFile, openTrace } from '../../src/ui/state/scenarioFiles.ts';
 import { scenario } from './helpers.ts';
 
 /** A capture of `npm run capture`'s shape: one trace process per model, a complete event per step. */
 function ours(): object {
-  const x = (pid: number, tid: number, task: string, taskIndex: number, step: number, kind: string, ts: number, dur: number) => ({ ph: 'X', name: task, cat: kind, pid, tid, ts, dur, args: { task, taskIndex, step, kind, model: pid === 1 ? 'sequential' : 'threads' } });
+  const x = (pid: number, tid: number, task: string, taskIndex: number, step: number, kind: string, ts: number, dur: number) => ({ ph: 'X', name: task, cat: kind, pid, tid, ts, dur, args: { task: taskIndex, step, kind, model: pid === 1 ? 'sequential' : 'threads' } });
   return {
     traceEvents: [
       { ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: 'sequential' } },
@@ -26,10 +26,11 @@ function ours(): object {
       python: '3.11.7',
       platform: 'Linux',
       cores: 2,
-      scenario: { name: 'pair', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'cpu', seconds: 0.06 }, { kind: 'io', seconds: 0.04 }] }, { name: 'b', steps: [{ kind: 'io', seconds: 0.2 }] }], models: [{ model: 'sequential' }, { model: 'threads' }] },
-      models: [
-        { pid: 1, config: { model: 'sequential' }, makespan: 0.3, repeats: [0.31, 0.3, 0.305] },
-        { pid: 2, config: { model: 'threads' }, makespan: 0.2012 },
+      cpusUsed: [0, 1],
+      scenarioFile: { name: 'pair', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'cpu', seconds: 0.06 }, { kind: 'io', seconds: 0.04 }] }, { name: 'b', steps: [{ kind: 'io', seconds: 0.2 }] }], models: [{ model: 'sequential' }, { model: 'threads' }] },
+      results: [
+        { pid: 1, label: 'sequential', config: { model: 'sequential' }, makespan: 0.3, makespans: [0.31, 0.3, 0.305] },
+        { pid: 2, config: { model: 'threads' }, makespan: 0.2012, makespans: [0.2012] },
       ],
     },
   };
@@ -76,11 +77,13 @@ describe('parseTrace: the project\'s capture', () => {
       ['io', 0.06, 0.1],
     ]);
   });
-  it('the makespan is the metadata\'s, never earlier than the last step; repeats are kept as the noise', () => {
+  it('the makespan is the metadata\'s, never earlier than the last step; repeated makespans are kept as the noise', () => {
     expect(c.runs[0].makespan).toBeCloseTo(0.3, 9);
     expect(c.runs[0].repeats).toEqual([0.31, 0.3, 0.305]);
     expect(c.runs[1].makespan).toBeCloseTo(0.2012, 9);
+    expect(c.runs[1].repeats).toBeUndefined();
   });
+  it('the cores it ran on: the CPUs it was pinned to', () => expect(c.coresUsed).toBe(2));
   it('threads are named as the trace names them', () => expect(c.runs[1].tasks[0].steps[0].thread).toBe('ThreadPoolExecutor-0_0'));
   it('the scenario it ran and where it ran come with it', () => {
     expect(c.origin).toBe('CPython 3.11.7 on Linux, 2 cores');
@@ -208,7 +211,7 @@ describe('compareCapture: measured against simulated', () => {
     expect(only.rows).toEqual([]);
   });
   it('processes match on start method and workers (absent: fork, one per core)', () => {
-    const capture: Capture = { format: 'capture', origin: '', scenario: null, runs: [{ label: 'p', config: { model: 'processes', startMethod: 'spawn', workers: 2 }, makespan: 1, tasks: [] }] };
+    const capture: Capture = { format: 'capture', origin: '', scenario: null, coresUsed: null, runs: [{ label: 'p', config: { model: 'processes', startMethod: 'spawn', workers: 2 }, makespan: 1, tasks: [] }] };
     const ps = [runModel(s, { model: 'processes' }), runModel(s, { model: 'processes', startMethod: 'spawn' })];
     expect(compareCapture(capture, ps, 2)[0].simulated).toBe(1);
   });
@@ -217,21 +220,51 @@ describe('compareCapture: measured against simulated', () => {
 describe('openTrace: a trace file opened in the app', () => {
   it('a capture brings the scenario it ran', () => {
     const r = openTrace(ours(), 't.json');
-    expect(r.ok && r.text && JSON.parse(r.text).name).toBe('pair');
+    expect(r.ok && r.kind === 'scenario' && JSON.parse(r.text).name).toBe('pair');
   });
   it('another tool\'s trace is set against the current scenario', () => {
     const r = openTrace(viz(), 'v.json');
-    expect(r.ok && r.text).toBe(null);
+    expect(r.ok && r.kind).toBe('capture');
   });
   it('a capture whose scenario is damaged is still shown, saying why', () => {
-    const j = ours() as { metadata: { scenario: { cores: number } } };
-    j.metadata.scenario.cores = 0;
+    const j = ours() as { metadata: { scenarioFile: { cores: number } } };
+    j.metadata.scenarioFile.cores = 0;
     const r = openTrace(j, 't.json');
-    expect(r.ok && r.text).toBe(null);
-    expect(r.ok && r.notices?.join('\n')).toMatch(/t\.json: metadata\.scenario: cores: /);
+    expect(r.ok && r.kind).toBe('capture');
+    expect(r.ok && r.notices?.join('\n')).toMatch(/t\.json: metadata\.scenarioFile: cores: /);
   });
   it('a bad trace says the current scenario stays', () => {
     const r = openTrace({ traceEvents: [{ ph: 'X' }] }, 'bad.json');
     expect(!r.ok && r.notices[0]).toBe('bad.json was not opened; the current scenario stays.');
+  });
+});
+
+describe('openTrace: the scenario is simulated on the cores it ran on', () => {
+  it('a scenario for 4 cores captured on 2 is simulated on 2, saying so', () => {
+    const j = ours() as { metadata: { scenarioFile: { cores: number } } };
+    j.metadata.scenarioFile.cores = 4;
+    const r = openTrace(j, 't.json');
+    expect(r.ok && r.kind === 'scenario' && JSON.parse(r.text).cores).toBe(2);
+    expect(r.ok && r.notices?.[0]).toBe('pair asks for 4 cores and ran on 2: it is simulated on 2, as it ran.');
+  });
+});
+
+describe('openFile: what kind of file the user gave', () => {
+  const file = (name: string, json: unknown) => {
+    const text = JSON.stringify(json);
+    return { name, size: text.length, text: async () => text };
+  };
+  it.each([
+    ['a scenario', { name: 's', cores: 2, tasks: [{ name: 'a', steps: [{ kind: 'cpu', seconds: 1 }] }] }, 'scenario'],
+    ['a capture', ours(), 'scenario'],
+    ['a VizTracer trace', viz(), 'capture'],
+    ['a timing profile', { switchInterval: 0.002, callSeconds: 0.0005 }, 'profile'],
+  ])('%s', async (_, json, kind) => {
+    const r = await openFile(file('f.json', json));
+    expect(r.ok && r.kind).toBe(kind);
+  });
+  it('a profile with a bad constant names it, and the profile in use stays', async () => {
+    const r = await openFile(file('p.json', { switchInterval: 0.005, osSlice: 0 }));
+    expect(!r.ok && r.notices).toEqual(['p.json was not opened; the timing profile stays as it was.', 'p.json: osSlice: must be at least 0.0001 s']);
   });
 });

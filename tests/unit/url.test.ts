@@ -40,7 +40,7 @@ const state: fc.Arbitrary<AppState> = fc.record({
   workers: opt(fc.integer({ min: 1, max: LIMITS.workers })),
   switchIntervalMs: opt(fc.double({ min: SWITCH_MS[0], max: SWITCH_MS[1], noNaN: true })),
   startMethod: opt(fc.constantFrom('fork' as const, 'forkserver' as const, 'spawn' as const)),
-  view: fc.constantFrom('compare' as const, 'cores' as const, 'tasks' as const, 'amdahl' as const),
+  view: fc.constantFrom('compare' as const, 'cores' as const, 'tasks' as const, 'amdahl' as const, 'capture' as const),
   model: fc.integer({ min: 0, max: 11 }),
   // The URL keeps the playhead to 0.1 ms.
   time: fc.integer({ min: 0, max: MAX_TIME * 1e4 }).map((k) => k / 1e4),
@@ -56,6 +56,20 @@ const state: fc.Arbitrary<AppState> = fc.record({
       .map(([a, w]) => [a / 1e6, (a + w) / 1e6] as const),
   ),
   reshape: opt(reshape),
+  // A timing profile from a file: any subset of the constants, as the file's JSON text.
+  profile: opt(
+    fc
+      .record(
+        {
+          switchInterval: fc.double({ min: 1e-5, max: 1, noNaN: true }),
+          gilHandoff: fc.double({ min: 0, max: 1, noNaN: true }),
+          processStart: fc.record({ spawn: fc.record({ boot: fc.double({ min: 0, max: 1, noNaN: true }) }) }, { requiredKeys: [] }),
+        },
+        { requiredKeys: [] },
+      )
+      .filter((o) => Object.keys(o).length > 0)
+      .map((o) => JSON.stringify(o)),
+  ),
   perModel: opt(
     fc.dictionary(
       fc.integer({ min: 0, max: 11 }).map(String),
@@ -95,6 +109,16 @@ describe('the URL holds the whole state', () => {
       runs(500),
     ));
 
+  it('a damaged or invalid timing profile in the link is named and left out, and the rest is kept', () => {
+    const damaged = decodeState('?s=convoy&prof=%%%', IDS);
+    expect(damaged.problems).toEqual(["prof (the timing profile in the link is damaged; CPython's defaults are used)"]);
+    expect(damaged.state.profile).toBeUndefined();
+    expect(damaged.state.source).toEqual({ kind: 'builtin', id: 'convoy' });
+    const zero = decodeState(`?s=convoy&prof=${toBase64Url('{"switchInterval":0}')}`, IDS);
+    expect(zero.problems).toEqual(['the timing profile in the link: switchInterval: must be at least 0.00001 s']);
+    expect(zero.state.profile).toBeUndefined();
+  });
+
   it('the default state is a short link, and an empty query is the default state', () => {
     expect(encodeState(DEFAULT_STATE)).toBe('?s=seven-dwarfs&view=compare&m=1');
     expect(decodeState('', IDS)).toEqual({ state: DEFAULT_STATE, problems: [] });
@@ -115,7 +139,7 @@ describe('the URL holds the whole state', () => {
     ['cores not whole', '?cores=2.5', /^cores=2\.5 \(expected a whole number/],
     ['an empty number', '?workers=', /^workers= \(expected a whole number from 1 to 256\)$/],
     ['a switch interval below 0.1 ms', '?si=0.05', /^si=0\.05 \(expected a number from 0\.1 to 100\)$/],
-    ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores, tasks or amdahl\)$/],
+    ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores, tasks, amdahl or capture\)$/],
     ['an unknown theme', '?theme=neon', /^theme=neon \(expected light, dark or contrast\)$/],
     ['presenter mode neither on nor off', '?present=yes', /^present=yes \(expected 0 or 1\)$/],
     ['a shown model twice', '?ms=2,2', /^ms=2,2 \(expected different model numbers from 0 to 11, separated by commas\)$/],

@@ -1,5 +1,5 @@
 import { MIX_LIMITS, mixFile, SEED_MAX, type Mix } from '../../sim/mix.ts';
-import { DEFAULT_MODELS, LIMITS, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
+import { DEFAULT_MODELS, LIMITS, parseProfileText, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
@@ -48,6 +48,11 @@ export interface AppState {
   perModel?: Record<number, ModelOverride>;
   /** Zoomed in: the stretch of time every chart shows, in seconds (`win=from,to`); absent: the whole run. */
   window?: readonly [number, number];
+  /**
+   * A timing profile the user opened (`npm run calibrate`'s output: this machine's constants), as JSON text laid over
+   * CPython's defaults, in the link as `prof=` (base64url; a profile is a few hundred bytes); absent: the defaults.
+   */
+  profile?: string;
 }
 
 export interface ModelOverride {
@@ -157,6 +162,7 @@ export function encodeState(s: AppState, fragment?: string): string {
   if (s.step !== undefined) p.set('step', String(s.step + 1));
   // To the microsecond: a window can be a millisecond wide.
   if (s.window) p.set('win', s.window.map((t) => String(Math.min(MAX_TIME, Math.max(0, +t.toFixed(6))))).join(','));
+  if (s.profile) p.set('prof', toBase64Url(s.profile));
   return '?' + p.toString() + (src.kind === 'file' && fragment !== undefined ? '#' + fragment : '');
 }
 
@@ -270,6 +276,21 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     if (!rest.length && a >= 0 && b > a && b <= MAX_TIME) window = [a, b];
     else problems.push(`win=${win.slice(0, 40)} (expected two times in seconds, from and to, such as win=2,3.5)`);
   }
+  let profile: string | undefined;
+  const prof = p.get('prof');
+  if (prof !== null) {
+    let text: string | null = null;
+    try {
+      text = fromBase64Url(prof);
+    } catch {
+      problems.push('prof (the timing profile in the link is damaged; CPython\'s defaults are used)');
+    }
+    if (text !== null) {
+      const r = parseProfileText(text, 'the timing profile in the link');
+      if (r.ok) profile = text;
+      else problems.push(...r.errors);
+    }
+  }
   const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
   let speed = num('speed', 0.25, 16) ?? 1;
   if (!(SPEEDS as readonly number[]).includes(speed)) {
@@ -293,6 +314,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     ...(window ? { window } : {}),
     ...(reshaped ? { reshape: reshaped } : {}),
     ...(perModel && Object.keys(perModel).length ? { perModel } : {}),
+    ...(profile ? { profile } : {}),
   };
   return { state, problems };
 }

@@ -1,20 +1,23 @@
-import { MAX_FILE_BYTES, parseScenario, parseScenarioText } from '../../sim/schema.ts';
+import { DEFAULT_PROFILE } from '../../sim/profile.ts';
+import { LIMITS, MAX_FILE_BYTES, parseProfile, parseScenario, parseScenarioText } from '../../sim/schema.ts';
 import { looksLikeTrace, MAX_TRACE_BYTES, parseTrace, type Capture } from '../../sim/trace.ts';
 
 /**
- * A file the user gave: a scenario's canonical text (what the link and the picker keep), a captured trace (with the
- * scenario it ran, when it carries one; `notices` says why that scenario could not be used), or why it was refused.
+ * A file the user gave: a scenario's canonical text (what the link and the picker keep), with the captured trace it
+ * came in if it did; a trace without a scenario of its own (set against the scenario on screen); a timing profile's
+ * canonical text; or why it was refused. `notices` says what else the user should know.
  */
 export type Opened =
-  | { ok: true; text: string; modelCount: number; capture?: Capture; notices?: string[] }
-  | { ok: true; text: null; capture: Capture; notices?: string[] }
+  | { ok: true; kind: 'scenario'; text: string; modelCount: number; capture?: Capture; notices?: string[] }
+  | { ok: true; kind: 'capture'; capture: Capture; notices?: string[] }
+  | { ok: true; kind: 'profile'; profile: string; notices?: string[] }
   | { ok: false; notices: string[] };
 
 /** Checks a file's text; a refused file names what is wrong and says the current scenario stays. */
 export function openText(text: string, name: string): Opened {
   const r = parseScenarioText(text, name);
   if (!r.ok) return { ok: false, notices: [`${name} was not opened; the current scenario stays.`, ...r.errors] };
-  return { ok: true, text: JSON.stringify(r.file), modelCount: r.scenario.models.length };
+  return { ok: true, kind: 'scenario', text: JSON.stringify(r.file), modelCount: r.scenario.models.length };
 }
 
 /** The part of a `File` read here (a test can pass a plain object). */
@@ -32,10 +35,26 @@ export function openTrace(json: unknown, name: string): Opened {
   const r = parseTrace(json, name);
   if (!r.ok) return { ok: false, notices: [`${name} was not opened; the current scenario stays.`, ...r.errors] };
   const capture = r.capture;
-  if (capture.scenario === null) return { ok: true, text: null, capture };
-  const sc = parseScenario(capture.scenario, `${name}: metadata.scenario`);
-  if (!sc.ok) return { ok: true, text: null, capture, notices: ['The scenario in this trace could not be read, so its runs are set against the current scenario:', ...sc.errors] };
-  return { ok: true, text: JSON.stringify(sc.file), modelCount: sc.scenario.models.length, capture };
+  if (capture.scenario === null) return { ok: true, kind: 'capture', capture };
+  const sc = parseScenario(capture.scenario, `${name}: metadata.scenarioFile`);
+  if (!sc.ok) return { ok: true, kind: 'capture', capture, notices: ['The scenario in this trace could not be read, so its runs are set against the current scenario:', ...sc.errors] };
+  // Simulated on the cores it really ran on (the capture pins itself to at most the scenario's cores).
+  const cores = capture.coresUsed === null ? sc.file.cores : Math.min(sc.file.cores, capture.coresUsed, LIMITS.cores);
+  const notices = cores !== sc.file.cores ? [`${sc.file.name} asks for ${sc.file.cores} cores and ran on ${cores}: it is simulated on ${cores}, as it ran.`] : undefined;
+  return { ok: true, kind: 'scenario', text: JSON.stringify({ ...sc.file, cores }), modelCount: sc.scenario.models.length, capture, ...(notices ? { notices } : {}) };
+}
+
+/** A JSON object with no tasks and a timing constant's name among its keys (`npm run calibrate` writes these). */
+export function looksLikeProfile(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || 'tasks' in json) return false;
+  return Object.keys(json).some((k) => Object.hasOwn(DEFAULT_PROFILE, k));
+}
+
+/** A timing profile file: checked field by field; its text is what the link keeps. */
+export function openProfile(json: unknown, name: string): Opened {
+  const r = parseProfile(json, name);
+  if (!r.ok) return { ok: false, notices: [`${name} was not opened; the timing profile stays as it was.`, ...r.errors] };
+  return { ok: true, kind: 'profile', profile: JSON.stringify(json) };
 }
 
 /** A dropped or chosen file: refused unread when it is too big to be a trace; a scenario only up to its own limit. */
@@ -43,16 +62,15 @@ export async function openFile(file: FileLike): Promise<Opened> {
   const tooBig = (what: string) => ({ ok: false as const, notices: [`${file.name} is ${(file.size / 1e6).toFixed(1)} MB: too big for ${what}; the current scenario stays.`] });
   if (file.size > MAX_TRACE_BYTES) return tooBig('a scenario or trace file');
   const text = await file.text();
-  if (file.size > MAX_FILE_BYTES || /"traceEvents"|^\uFEFF?\s*\[/.test(text.slice(0, 4096))) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch (e) {
-      return { ok: false, notices: [`${file.name} was not opened; the current scenario stays.`, `${file.name}: not valid JSON: ${(e as Error).message}`] };
-    }
-    if (looksLikeTrace(json)) return openTrace(json, file.name);
-    if (file.size > MAX_FILE_BYTES) return tooBig('a scenario file');
+  let json: unknown;
+  try {
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    // Reported, with the scenario's wording, below.
   }
+  if (looksLikeTrace(json)) return openTrace(json, file.name);
+  if (file.size > MAX_FILE_BYTES) return tooBig('a scenario file');
+  if (looksLikeProfile(json)) return openProfile(json, file.name);
   return openText(text, file.name);
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PROFILE } from '../../sim/profile.ts';
+import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
 import { simulateScenario } from '../../sim/simulate.ts';
 import type { ModelRun } from '../../sim/timeline.ts';
 import type { Scenario } from '../../sim/types.ts';
@@ -9,8 +9,8 @@ export interface Simulated {
   runs: ModelRun[];
 }
 
-/** The worker's protocol: a scenario in; its runs, or why it could not be simulated, out. */
-export type SimRequest = { id: number; scenario: Scenario; maxEvents: number };
+/** The worker's protocol: a scenario and the timing profile to simulate it with in; its runs, or why not, out. */
+export type SimRequest = { id: number; scenario: Scenario; profile: CPythonProfile; maxEvents: number };
 
 /**
  * The most kernel events one model may take in the app: ~2.5 s of work, and a timeline still quick to draw. The heavy
@@ -49,6 +49,8 @@ export interface SimulatorOptions {
   /** When recent simulations took longer than this, the next goes to the worker. */
   budgetMs?: number;
   maxEvents?: number;
+  /** The timing constants to simulate with at first (see `setProfile`); CPython's defaults when absent. */
+  profile?: CPythonProfile;
   /** Told of every result fetched ahead (see `prefetch`; simulated then, or before), to prepare what showing it needs. */
   onAhead?: (scenario: Scenario, runs: ModelRun[]) => void;
 }
@@ -69,14 +71,16 @@ export class Simulator {
   generation = $state(0);
   error = $state<string | null>(null);
   private worker: SimWorker | null = null;
-  private inFlight: { id: number; scenario: Scenario; key: string | null; ahead: boolean } | null = null;
+  private inFlight: { id: number; scenario: Scenario; key: string | null; ahead: boolean; profile: CPythonProfile } | null = null;
+  /** The timing constants simulated with (a calibrated profile the user opened, or CPython's defaults). */
+  private profile: CPythonProfile;
   private pending: Scenario | null = null;
   /** A scenario asked for ahead of time (the next story step), simulated when the worker has nothing else to do. */
   private ahead: Scenario | null = null;
   /** Recent results by scenario (see `keyOf`), newest last: a scenario seen again, or fetched ahead, shows at once. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache read in methods, never by the template
   private readonly cache = new Map<string, ModelRun[]>();
-  private latest: Scenario;
+  private latest: Scenario | undefined;
   private nextId = 1;
   private readonly now: () => number;
   private readonly budgetMs: number;
@@ -94,8 +98,9 @@ export class Simulator {
   constructor(
     first: Scenario,
     fallback: () => Scenario,
-    { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS, onAhead }: SimulatorOptions = {},
+    { makeWorker = defaultWorker, now = () => performance.now(), budgetMs = 16, maxEvents = APP_MAX_EVENTS, onAhead, profile = DEFAULT_PROFILE }: SimulatorOptions = {},
   ) {
+    this.profile = profile;
     this.onAhead = onAhead;
     this.now = now;
     this.budgetMs = budgetMs;
@@ -122,7 +127,7 @@ export class Simulator {
       this.worker.onerror = () => this.lost();
       // Warm the worker's compiler on the first scenario, so its first real answer is not its slowest (id 0: no reply
       // is awaited).
-      this.worker.postMessage({ id: 0, scenario: $state.snapshot(this.shown.scenario) as Scenario, maxEvents: this.maxEvents });
+      this.worker.postMessage({ id: 0, scenario: $state.snapshot(this.shown.scenario) as Scenario, profile: this.profile, maxEvents: this.maxEvents });
     }
   }
 
@@ -139,13 +144,27 @@ export class Simulator {
       this.show(scenario, known);
       return;
     }
-    if (this.inFlight?.ahead && key !== null && this.inFlight.key === key) {
+    if (this.inFlight?.ahead && key !== null && this.inFlight.key === key && this.inFlight.profile === this.profile) {
       // Already on its way: show it when it arrives.
       this.inFlight = { ...this.inFlight, scenario, ahead: false };
       this.pending = null;
       return;
     }
     this.route(scenario);
+  }
+
+  /**
+   * Simulate with other timing constants from now on: what is shown is simulated again with them, and nothing
+   * simulated with the old ones is shown or remembered (an answer still in the worker is dropped when it arrives).
+   */
+  setProfile(profile: CPythonProfile): void {
+    if (JSON.stringify(profile) === JSON.stringify(this.profile)) return;
+    this.profile = profile;
+    this.cache.clear();
+    this.ahead = null;
+    const again = this.latest;
+    this.latest = undefined;
+    if (again) this.request(again);
   }
 
   /**
@@ -172,8 +191,8 @@ export class Simulator {
     if (!scenario) return;
     const key = keyOf(scenario);
     if (key === null || this.cache.has(key)) return;
-    this.inFlight = { id: this.nextId++, scenario, key, ahead: true };
-    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, maxEvents: this.maxEvents });
+    this.inFlight = { id: this.nextId++, scenario, key, ahead: true, profile: this.profile };
+    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, profile: this.profile, maxEvents: this.maxEvents });
   }
 
   private show(scenario: Scenario, runs: ModelRun[]): void {
@@ -201,8 +220,8 @@ export class Simulator {
   }
 
   private post(scenario: Scenario): void {
-    this.inFlight = { id: this.nextId++, scenario, key: keyOf(scenario), ahead: false };
-    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, maxEvents: this.maxEvents });
+    this.inFlight = { id: this.nextId++, scenario, key: keyOf(scenario), ahead: false, profile: this.profile };
+    this.worker!.postMessage({ id: this.inFlight.id, scenario: $state.snapshot(scenario) as Scenario, profile: this.profile, maxEvents: this.maxEvents });
   }
 
   private received(r: SimResponse): void {
@@ -210,7 +229,9 @@ export class Simulator {
     if (!sent || r.id !== sent.id) return;
     this.inFlight = null;
     this.timed(r.ms);
-    if (r.ok) {
+    if (sent.profile !== this.profile) {
+      // Simulated with the constants used before `setProfile`: not what is asked for now.
+    } else if (r.ok) {
       this.remember(sent.scenario, r.runs, sent.key);
       if (!sent.ahead) this.show(sent.scenario, r.runs);
       else this.onAhead?.(sent.scenario, r.runs);
@@ -242,7 +263,7 @@ export class Simulator {
   }
 
   private simulate(scenario: Scenario) {
-    return simulateScenario(scenario, DEFAULT_PROFILE, { maxEvents: this.maxEvents });
+    return simulateScenario(scenario, this.profile, { maxEvents: this.maxEvents });
   }
 
   private timed(ms: number): void {

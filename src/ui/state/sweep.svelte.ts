@@ -1,5 +1,5 @@
 import { DEFAULT_CORES, plannedRuns, sweep, whatIf, type PlannedRun, type SweepResult, type WhatIfResult } from '../../sim/amdahl.ts';
-import { DEFAULT_PROFILE } from '../../sim/profile.ts';
+import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
 import { predictEvents, runModel } from '../../sim/simulate.ts';
 import type { ModelConfig, Scenario } from '../../sim/types.ts';
 import { APP_MAX_EVENTS } from './simulator.svelte.ts';
@@ -12,8 +12,8 @@ export interface SweepShown {
 
 /** The worker's protocol: a sweep or a what-if in; its result, or why it failed, out (with the milliseconds it took). */
 export type SweepRequest =
-  | { id: number; kind: 'sweep'; scenario: Scenario; cores: number[]; maxEvents: number }
-  | { id: number; kind: 'what-if'; scenario: Scenario; task: number; factor: number; maxEvents: number };
+  | { id: number; kind: 'sweep'; scenario: Scenario; profile: CPythonProfile; cores: number[]; maxEvents: number }
+  | { id: number; kind: 'what-if'; scenario: Scenario; profile: CPythonProfile; task: number; factor: number; maxEvents: number };
 export type SweepResponse =
   | { id: number; ok: true; kind: 'sweep'; result: SweepResult; ms: number }
   | { id: number; ok: true; kind: 'what-if'; result: WhatIfResult; ms: number }
@@ -92,6 +92,8 @@ export class Sweep {
   private inFlight: { id: number; scenario: Scenario; sentAt: number; weight: number } | null = null;
   private pending: Scenario | null = null;
   private latest: Scenario | null = null;
+  /** The timing constants swept with (see Simulator.setProfile). */
+  private profile: CPythonProfile = DEFAULT_PROFILE;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping of answers awaited, never drawn
   private whatIfs = new Map<number, { weight: number; args: [Scenario, number, number]; resolve: (r: WhatIfResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -131,6 +133,17 @@ export class Sweep {
     this.route(scenario);
   }
 
+  /** Sweep with other timing constants from now on: the latest scenario is swept again; a sweep under way is dropped. */
+  setProfile(profile: CPythonProfile): void {
+    if (JSON.stringify(profile) === JSON.stringify(this.profile)) return;
+    this.profile = profile;
+    if (this.inFlight) this.abandon();
+    this.pending = null;
+    const again = this.latest;
+    this.latest = null;
+    if (again) this.request(again);
+  }
+
   /**
    * Every model's makespan with task `task` `factor`× faster (see `whatIf`), computed here or in the worker. Its runs
    * may take as many events as the app's own (APP_MAX_EVENTS): whatever the charts show can be asked about.
@@ -140,7 +153,7 @@ export class Sweep {
     const worker = this.estimate(weight, () => ({ scenario, config: scenario.models[0], cores: scenario.cores })) > this.budgetMs ? this.getWorker() : null;
     if (!worker) {
       try {
-        return Promise.resolve(this.timed(weight, () => whatIf(scenario, task, factor, { maxEvents: APP_MAX_EVENTS })));
+        return Promise.resolve(this.timed(weight, () => whatIf(scenario, task, factor, { maxEvents: APP_MAX_EVENTS, profile: this.profile })));
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
@@ -148,7 +161,7 @@ export class Sweep {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.whatIfs.set(id, { weight, args: [scenario, task, factor], resolve, reject });
-      worker.postMessage({ id, kind: 'what-if', scenario: $state.snapshot(scenario) as Scenario, task, factor, maxEvents: APP_MAX_EVENTS });
+      worker.postMessage({ id, kind: 'what-if', scenario: $state.snapshot(scenario) as Scenario, profile: this.profile, task, factor, maxEvents: APP_MAX_EVENTS });
     });
   }
 
@@ -213,7 +226,7 @@ export class Sweep {
     // The probe is one of the sweep's own runs (the lightest), at full price: the sweep that follows repeats it.
     const t0 = this.now();
     try {
-      runModel({ ...scenario, cores }, config, DEFAULT_PROFILE, { maxEvents: this.maxEvents });
+      runModel({ ...scenario, cores }, config, this.profile, { maxEvents: this.maxEvents });
     } catch {
       return Infinity;
     }
@@ -223,7 +236,7 @@ export class Sweep {
   private post(worker: SweepWorker, scenario: Scenario, weight: number): void {
     this.inFlight = { id: this.nextId++, scenario, sentAt: this.now(), weight };
     this.busy = true;
-    worker.postMessage({ id: this.inFlight.id, kind: 'sweep', scenario: $state.snapshot(scenario) as Scenario, cores: this.cores, maxEvents: this.maxEvents });
+    worker.postMessage({ id: this.inFlight.id, kind: 'sweep', scenario: $state.snapshot(scenario) as Scenario, profile: this.profile, cores: this.cores, maxEvents: this.maxEvents });
   }
 
   private received(r: SweepResponse): void {
@@ -274,7 +287,7 @@ export class Sweep {
 
   private runHere(scenario: Scenario, weight: number): void {
     try {
-      const result = this.timed(weight, () => sweep(scenario, { cores: this.cores, maxEvents: this.maxEvents }));
+      const result = this.timed(weight, () => sweep(scenario, { cores: this.cores, maxEvents: this.maxEvents, profile: this.profile }));
       this.show(scenario, result);
     } catch (e) {
       this.error = (e as Error).message;

@@ -10,10 +10,10 @@ scope.onmessage = (e) => {
   const t0 = performance.now();
   try {
     if (r.kind === 'sweep') {
-      const result = sweep(r.scenario, { cores: r.cores, maxEvents: r.maxEvents });
+      const result = sweep(r.scenario, { cores: r.cores, maxEvents: r.maxEvents, profile: r.profile });
       scope.postMessage({ id: r.id, ok: true, kind: 'sweep', result, ms: performance.now() - t0 });
     } else {
-      const result = whatIf(r.scenario, r.task, r.factor, { maxEvents: r.maxEvents });
+      const result = whatIf(r.scenario, r.task, r.factor, { maxEvents: r.maxEvents, profile: r.profile });
       scope.postMessage({ id: r.id, ok: true, kind: 'what-if', result, ms: performance.now() - t0 });
     }
   } catch (err) {
