@@ -823,12 +823,15 @@ def capture(path: str, f: dict, scenario: dict, repeat: int, log: Callable[[str]
         log(f"note: the scenario says {scenario['cores']} cores, this machine gives {len(cpus)}: simulate it with cores={len(cpus)} to compare")
     cal = calibrate()
     log(f"calibrated: {cal.cpu_per_second / 1e6:.1f} M loop iterations/s, {cal.native_seconds_per_mib * 1e3:.3f} ms per MiB of sha256")
-    plans = [plan_task(t["steps"], cal) for t in scenario["tasks"]]
     events: List[dict] = []
     results = []
     for i, (config, settings, label) in enumerate(zip(scenario["models"], settings_list, labels)):
         runs = []
         for k in range(repeat):
+            # Calibrated again before every run (0.15 s): a machine whose speed drifts (frequency scaling, a
+            # neighbour's load) still gets cpu and native steps as long as asked, run by run.
+            now = cal if i == 0 and k == 0 else calibrate()
+            plans = [plan_task(t["steps"], now) for t in scenario["tasks"]]
             runs.append(run_once(plans, settings))
             log(f"{label}: run {k + 1}/{repeat}: makespan {runs[-1].makespan:.4f} s")
         chosen = median_run(runs)
@@ -836,13 +839,13 @@ def capture(path: str, f: dict, scenario: dict, repeat: int, log: Callable[[str]
             log(f"warning: {label}: a worker's times fall outside the parent's: perf_counter() is not one clock for every process here")
         events.extend(trace_events(i, label, settings, scenario, runs[chosen]))
         results.append(model_result(i, config, settings, label, runs, chosen, scenario))
-    # Calibrated again at the end: on a shared or frequency-scaling machine the rate drifts, and a run's cpu
-    # steps are only as long as asked while it has not (the figure says how far to trust them).
+    # Calibrated again at the end: on a shared or frequency-scaling machine the rate drifts (each run was planned
+    # from a calibration just before it; the figure says how far the machine moved in all).
     after = calibrate()
     drift = after.cpu_per_second / cal.cpu_per_second - 1
     if abs(drift) > 0.05:
         way = "faster" if drift > 0 else "slower"
-        log(f"note: the pure-Python loop ran {abs(drift) * 100:.0f}% {way} at the end than at the start: the machine's speed changed during the capture, and cpu steps took accordingly less or more than asked")
+        log(f"note: the pure-Python loop ran {abs(drift) * 100:.0f}% {way} at the end than at the start: the machine's speed changed during the capture (each run was calibrated just before it)")
     metadata = capture_metadata(path, f, scenario, repeat, cpus, cal, after, results)
     return {"traceEvents": events, "displayTimeUnit": "ms", "metadata": metadata}
 
