@@ -12,8 +12,20 @@ export type Activity = Exclude<TaskState, 'running' | 'cpu-wait'> | 'active';
 /** Commands a model machine gives the OS layer. Applied in order, at the current instant. */
 export type Command =
   | { op: 'spawn'; thread: number; label: string }
-  /** A new CPU burst for `thread` (runnable after `delay`); the machine hears BURST_DONE when it is complete. */
-  | { op: 'burst'; thread: number; seconds: Seconds; task: number; step: number; kind: SegmentKind; delay?: Seconds }
+  /**
+   * A new CPU burst for `thread` (runnable after `delay`); the machine hears BURST_DONE when it is complete.
+   * `carryOn`: the thread goes straight on from the burst whose completion is being delivered (a C call returning
+   * into a free GIL and making the next call): it keeps its core and what is left of its OS time slice instead of
+   * going to the back of the run queue. Honoured only in that instant, while the core it left is still free.
+   */
+  | { op: 'burst'; thread: number; seconds: Seconds; task: number; step: number; kind: SegmentKind; delay?: Seconds; carryOn?: boolean }
+  /**
+   * `thread`'s burst is a loop of C calls of `call` seconds each, counted from the burst's start (the last one the
+   * remainder): end it when the call in progress returns (one ending at this instant has returned; one not yet
+   * begun is in progress). Its BURST_DONE then carries the seconds cut off (`left`); nothing is cut from the last
+   * call. A thread with no burst in progress is left alone.
+   */
+  | { op: 'cut'; thread: number; call: Seconds }
   /** Take `thread` off its core and out of the run queue, keeping what is left of its burst. */
   | { op: 'suspend'; thread: number }
   /** Make a suspended `thread` runnable again after `delay`. */
@@ -36,7 +48,8 @@ export type TimedEvent =
   | { type: 'IO_DONE'; thread: number; task: number; at?: Seconds }
   | { type: 'GIL_TIMEOUT'; gen: number; at?: Seconds }
   | { type: 'WAKE'; thread: number; at?: Seconds };
-export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds } | (TimedEvent & { at: Seconds });
+/** `left`: present only on a burst ended early by a `cut`, the seconds of it that were not run. */
+export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
 
 interface KThread {
   label: string;
@@ -44,6 +57,9 @@ interface KThread {
   step: number;
   kind: SegmentKind;
   remaining: Seconds;
+  /** The current burst's seconds as the model last set them (a `cut` shortens them), and what a cut took off. */
+  total: Seconds;
+  left: Seconds;
   runnable: boolean;
   core: number;
   lastCore: number;
@@ -78,6 +94,8 @@ export class EventCapError extends Error {
  *   (affinity), otherwise to the lowest-numbered free core.
  * - Slices: a thread keeps its core while nobody waits for one; once the run queue is non-empty, a thread that has
  *   used its `osSlice` is preempted at once.
+ * - A thread whose burst completes and whose next burst the model gives at once with `carryOn` (a C call returning
+ *   into a free GIL) never left its core: it keeps it and its slice. Any other new burst joins the run queue.
  * - Same-instant order: a burst completing (lowest core first) before a slice expiring before agenda entries
  *   (in scheduling order).
  * - A GIL drop request (`GIL_TIMEOUT`) reaches the GIL holder at its next eval-breaker check, which it makes only
@@ -99,6 +117,8 @@ export class Kernel {
   /** The thread last given the GIL by a `gil` command (-1: nobody), and a drop request waiting for it to run. */
   private gilThread = -1;
   private deferredDrop: TimedEvent | null = null;
+  /** The thread whose burst completion is being delivered, during that delivery (-1 otherwise): see `carryOn`. */
+  private completing = -1;
   private readonly activity: Activity[];
   private readonly taskThread: number[];
   private readonly taskStep: number[];
@@ -172,9 +192,12 @@ export class Kernel {
       if (what === 1) {
         const id = this.cores[core];
         this.leaveCore(id);
-        this.threads[id].remaining = 0;
-        this.threads[id].runnable = false;
-        send({ type: 'BURST_DONE', thread: id, at: this.now });
+        const th = this.threads[id];
+        th.remaining = 0;
+        th.runnable = false;
+        this.completing = id;
+        send(this.burstDone(id));
+        this.completing = -1;
       } else if (what === 2) {
         const id = this.cores[core];
         this.leaveCore(id);
@@ -187,11 +210,19 @@ export class Kernel {
         } else if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
         else if (this.threads[item.thread].token === item.token) {
           if (item.k === 'wake') this.makeRunnable(item.thread);
-          else send({ type: 'BURST_DONE', thread: item.thread, at: this.now });
+          else send(this.burstDone(item.thread));
         }
       }
     }
     return this.now;
+  }
+
+  /** A thread's BURST_DONE, with what a cut took off its burst (then forgotten). */
+  private burstDone(id: number): KernelEvent {
+    const th = this.threads[id];
+    const left = th.left;
+    th.left = 0;
+    return left > 0 ? { type: 'BURST_DONE', thread: id, at: this.now, left } : { type: 'BURST_DONE', thread: id, at: this.now };
   }
 
   apply(cmds: readonly Command[]): void {
@@ -203,22 +234,45 @@ export class Kernel {
       case 'spawn':
         // Stryker disable next-line all: a new thread's task, step and kind are set by its first burst
         this.threads[c.thread] = {
-          label: c.label, task: NO_TASK, step: -1, kind: 'python', remaining: 0, runnable: false,
+          label: c.label, task: NO_TASK, step: -1, kind: 'python', remaining: 0, total: 0, left: 0, runnable: false,
           core: -1, lastCore: -1, runStart: 0, token: 0,
         };
         return;
       case 'burst': {
         const th = this.threads[c.thread];
+        const keep = c.carryOn === true && this.completing === c.thread && this.cores[th.lastCore] < 0;
         this.stop(c.thread);
         th.task = c.task;
         th.step = c.step;
         th.kind = c.kind;
         th.remaining = c.seconds;
+        th.total = c.seconds;
+        th.left = 0;
         // Stryker disable next-line ConditionalExpression: taskThread[-1] is never read
         if (c.task >= 0) this.taskThread[c.task] = c.thread;
         if (c.seconds <= EPS) this.agenda.push(this.now + (c.delay ?? 0), { k: 'done', thread: c.thread, token: th.token });
         else if (c.delay) this.agenda.push(this.now + c.delay, { k: 'wake', thread: c.thread, token: th.token });
-        else this.makeRunnable(c.thread);
+        else if (keep) {
+          // Still on its core, as far as the OS knows: same core, same slice, and no turn taken in the run queue.
+          th.runnable = true;
+          this.place(c.thread, th.lastCore);
+        } else this.makeRunnable(c.thread);
+        return;
+      }
+      case 'cut': {
+        const th = this.threads[c.thread];
+        const ran = th.core >= 0 ? this.now - th.runStart : 0;
+        const done = th.total - (th.remaining - ran);
+        // Stryker disable next-line ConditionalExpression: a burst already over has nothing left to cut
+        if (th.remaining - ran <= EPS) return;
+        // The call in progress ends at the first multiple of `call` at or after `done` (tolerating rounding), never
+        // before the first call's end.
+        const end = Math.max(1, Math.ceil(done / c.call - 1e-9)) * c.call;
+        if (end >= th.total - c.call * 1e-9) return;
+        const left = th.total - end;
+        th.remaining -= left;
+        th.total = end;
+        th.left += left;
         return;
       }
       case 'suspend':
@@ -292,16 +346,22 @@ export class Kernel {
       const th = this.threads[id];
       // Stryker disable next-line ConditionalExpression,EqualityOperator: cores[-1] is undefined, which fails the second test
       const core = th.lastCore >= 0 && this.cores[th.lastCore] < 0 ? th.lastCore : free;
-      this.cores[core] = id;
-      th.core = core;
-      th.lastCore = core;
-      th.runStart = this.now;
       this.sliceEnd[core] = this.now + this.osSlice;
-      this.markTask(id);
-      if (this.deferredDrop && id === this.gilThread) {
-        this.agenda.push(this.now, { k: 'event', event: this.deferredDrop });
-        this.deferredDrop = null;
-      }
+      this.place(id, core);
+    }
+  }
+
+  /** Put a runnable thread on a free core from now (its slice end is the caller's business). */
+  private place(id: number, core: number): void {
+    const th = this.threads[id];
+    this.cores[core] = id;
+    th.core = core;
+    th.lastCore = core;
+    th.runStart = this.now;
+    this.markTask(id);
+    if (this.deferredDrop && id === this.gilThread) {
+      this.agenda.push(this.now, { k: 'event', event: this.deferredDrop });
+      this.deferredDrop = null;
     }
   }
 

@@ -111,6 +111,56 @@ describe('kernel: cores, the run queue and time slices', () => {
   });
 });
 
+describe('kernel: native code, a loop of C calls', () => {
+  const native = (thread: number, seconds: number, extra: Partial<Extract<Command, { op: 'burst' }>> = {}) => burst(thread, seconds, thread, { kind: 'native', ...extra });
+  const cutAt = (delay: number) => ({ op: 'timer', delay, event: { type: 'WAKE', thread: 0 } }) as Command;
+  /** Every BURST_DONE with what was left of its burst. */
+  const dones = (cores: number, threads: number, start: Command[], cut: Command[]) => {
+    const got: string[] = [];
+    const r = drive(cores, threads, start, (e) => {
+      if (e.type === 'BURST_DONE') got.push(`${e.thread}@${+(e.at * 1000).toFixed(3)}${e.left ? ` left ${+(e.left * 1000).toFixed(3)}` : ''}`);
+      return e.type === 'WAKE' ? cut : [];
+    });
+    return { got, segs: r.segs };
+  };
+  const cut = (call: number): Command => ({ op: 'cut', thread: 0, call });
+
+  it.each([
+    ['mid-call: the burst ends when the call in progress returns, and says what was left', 0.0023, ['0@3 left 7']],
+    ['as a call returns: that call has returned, the burst ends there', 0.002, ['0@2 left 8']],
+    ['before the first call has returned: at its end, never before', 0, ['0@1 left 9']],
+    ['in the last call: nothing is cut', 0.0095, ['0@10']],
+    ['after the burst: nothing to cut', 0.012, ['0@10']],
+  ] as [string, number, string[]][])('a cut (1 ms calls of a 10 ms burst) %s', (_, at, want) => {
+    expect(dones(1, 1, [spawn(0), native(0, 0.01), cutAt(at)], [cut(0.001)]).got).toEqual(want);
+  });
+
+  it('a cut counts the calls in the time the thread ran, not the time that passed: off its core it made no progress', () => {
+    // One core shared in 3 ms slices: t0 ran 0–3 ms, is off its core at 4 ms, with 3 ms of 2 ms calls done: its
+    // second call ends after 1 ms more, which it runs from 6 ms.
+    const r = dones(1, 2, [spawn(0), spawn(1), native(0, 0.01), burst(1, 0.01), cutAt(0.004)], [cut(0.002)]);
+    expect(r.got).toEqual(['0@7 left 6', '1@14']);
+  });
+
+  it('carryOn: a call returning into a free GIL goes straight on: same core, same slice, one segment, no turn in the queue', () => {
+    let calls = 0;
+    const r = drive(1, 2, [spawn(0), spawn(1), native(0, 0.001), burst(1, 0.002)], (e) =>
+      e.type === 'BURST_DONE' && e.thread === 0 && ++calls < 5 ? [native(0, 0.001, { carryOn: true })] : [],
+    );
+    // Its 3 ms slice ends as its third call returns: the fourth starts and is preempted at once for t1; then the
+    // fourth and fifth run on after t1.
+    expect(r.segs).toEqual([['t0:native:0-3', 't1:python:3-5', 't0:native:5-7']]);
+  });
+
+  it('without carryOn the next call queues behind a waiting thread, and outside a completion carryOn is not honoured', () => {
+    let calls = 0;
+    const queued = drive(1, 2, [spawn(0), spawn(1), native(0, 0.001), burst(1, 0.002)], (e) => (e.type === 'BURST_DONE' && e.thread === 0 && ++calls < 2 ? [native(0, 0.001)] : []));
+    expect(queued.segs).toEqual([['t0:native:0-1', 't1:python:1-3', 't0:native:3-4']]);
+    const fromTimer = drive(1, 2, [spawn(0), spawn(1), burst(1, 0.002), { op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } }], (e) => (e.type === 'WAKE' ? [native(0, 0.001, { carryOn: true })] : []));
+    expect(fromTimer.segs).toEqual([['t1:python:0-2', 't0:native:2-3']]);
+  });
+});
+
 describe('kernel: task states', () => {
   it('a task starts at its first state with a step, and ends when done', () => {
     const r = drive(1, 1, [{ op: 'state', task: 0, activity: 'queued', step: -1 }, { op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } }], (e) =>
