@@ -161,7 +161,8 @@ export type ParseResult = { ok: true; scenario: Scenario; file: ScenarioFile } |
 
 /**
  * A profile file: any subset of the constants, each a finite number of seconds. Zero makes no sense for the switch
- * interval and the OS time slice (nothing would ever run between two hand-offs); every other cost may be zero. No
+ * interval and the OS time slice (nothing would ever run between two hand-offs), nor for a native step's C call
+ * (a step of zero-length calls would never end); every other cost may be zero. No
  * constant above an hour: a profile is a machine's measured costs, and 1e308 overflows the arithmetic.
  */
 const cost = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.seconds));
@@ -171,6 +172,7 @@ export const profileFileSchema = v.strictObject({
   $schema: v.optional(v.string()),
   switchInterval: v.optional(period(1e-5)),
   gilHandoff: v.optional(cost),
+  callSeconds: v.optional(period(1e-6)),
   osSlice: v.optional(period(1e-4)),
   submit: v.optional(cost),
   threadStart: v.optional(cost),

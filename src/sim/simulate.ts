@@ -7,7 +7,7 @@ import { threadsMachine } from './models/threads.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { summarise } from './summary.ts';
 import type { ModelRun } from './timeline.ts';
-import { MODEL_NAMES, type ModelConfig, type ModelName, type Scenario, type Seconds } from './types.ts';
+import { MODEL_NAMES, type ModelConfig, type ModelName, type Scenario, type Seconds, type StepKind } from './types.ts';
 
 export const MACHINES: Record<ModelName, AnyStateMachine> = {
   sequential: sequentialMachine,
@@ -49,18 +49,29 @@ export const CLI_MAX_EVENTS = 2_000_000;
 /**
  * An estimate of the kernel events a run takes, from the scenario alone, so that a run far past the cap is refused at
  * once instead of after minutes: one per step, plus two per GIL hand-off while two threads have Python to run (one
- * switch interval of Python each), plus one per OS time slice of CPU work beyond what the cores run at once. It
- * counts low (a hand-off takes more than two events), but assumes the threads' Python overlaps, the usual case: where
- * waits keep it apart, a run it refuses might have fitted, and the CLI's --max-events lets it through.
+ * switch interval of Python each), plus four per C call of a native step that returns into a GIL held by another
+ * task's Python (two hand-offs; each such call lasts a call and an interval of that Python), plus one per OS time
+ * slice of CPU work beyond what the cores run at once. Calls made while the GIL is free cost none (they run as one
+ * burst). It counts low (a hand-off takes more than two events, a contended call about five), but assumes the
+ * threads' Python overlaps, the usual case: where waits keep it apart, a run it refuses might have fitted, and the
+ * CLI's --max-events lets it through.
  */
 export function predictEvents(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE): number {
-  const python = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'cpu' ? s.seconds : 0), 0));
+  const of = (kind: StepKind) => scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === kind ? s.seconds : 0), 0));
+  const python = of('cpu');
   const cpu = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'io' ? 0 : s.seconds), 0));
   let events = scenario.tasks.reduce((a, t) => a + t.steps.length, 0);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   if (config.model === 'threads' && (config.workers ?? scenario.tasks.length) > 1) {
     const interval = (config.switchIntervalMs ?? profile.switchInterval * 1000) / 1000;
     events += (2 * (sum(python) - Math.max(0, ...python))) / interval;
+    // The Python that can hold the GIL against task i's calls: the longest of the other tasks'.
+    const [first, second] = [...python].sort((a, b) => b - a);
+    const call = profile.callSeconds;
+    of('native').forEach((n, i) => {
+      const others = python[i] === first ? (second ?? 0) : first;
+      events += 4 * Math.min(n / call, others / (interval + call));
+    });
   }
   if (config.model === 'processes' && (config.workers ?? scenario.cores) > scenario.cores) {
     const alone = sum([...cpu].sort((a, b) => b - a).slice(0, scenario.cores));

@@ -71,6 +71,9 @@ describe('simulate --profile: a profile file is validated like a scenario', () =
   const cases: [string, unknown, RegExp][] = [
     ['a zero switch interval (once 20 s and 1.6 GB, then a crash)', { switchInterval: 0 }, /^p\.json: switchInterval: must be at least 0\.00001 s$/m],
     ['a zero OS slice (once a crash)', { osSlice: 0 }, /^p\.json: osSlice: must be at least 0\.0001 s$/m],
+    ['a zero C call (a native step of zero-length calls would never end)', { callSeconds: 0 }, /^p\.json: callSeconds: must be at least 0\.000001 s$/m],
+    ['a C call as a string', { callSeconds: '0.5ms' }, /^p\.json: callSeconds: .*Expected number but received "0\.5ms"/],
+    ['a negative C call', { callSeconds: -0.0005 }, /^p\.json: callSeconds: must be at least 0\.000001 s$/m],
     ['a negative cost', { dispatch: -1 }, /^p\.json: dispatch: .*>=0/],
     ['a cost as a string', { submit: '1' }, /^p\.json: submit: .*Expected number/],
     ['processStart as a string', { processStart: 'fast' }, /^p\.json: processStart: .*Expected Object/],

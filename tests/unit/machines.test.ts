@@ -7,7 +7,7 @@ import { sequentialMachine } from '../../src/sim/models/sequential.ts';
 import { threadsMachine } from '../../src/sim/models/threads.ts';
 import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
 import { MACHINES } from '../../src/sim/simulate.ts';
-import type { ModelConfig } from '../../src/sim/types.ts';
+import type { ModelConfig, ThreadsConfig } from '../../src/sim/types.ts';
 import { scenario } from './helpers.ts';
 
 /** An actor whose kernel commands are recorded instead of run, so a test can drive time by hand. */
@@ -68,6 +68,55 @@ describe('threads machine', () => {
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'gil', thread: 0, forced: true }));
     expect(after.holder).toBe(0);
     expect(after.waiters).toEqual([1]);
+  });
+});
+
+describe('threads machine: a native step is a loop of C calls', () => {
+  /** Every event the real kernel delivers, with the commands the machine answered it with. */
+  function trace(s: ReturnType<typeof scenario>, config: ThreadsConfig) {
+    const kernel = new Kernel(s.cores, s.tasks.length, DEFAULT_PROFILE.osSlice);
+    const log: { e: KernelEvent; cmds: Command[] }[] = [];
+    let current: { e: KernelEvent; cmds: Command[] } | undefined;
+    const actor = createActor(threadsMachine.provide({ actions: { kernel: (_: unknown, p: { cmds: Command[] }) => { current?.cmds.push(...p.cmds); kernel.apply(p.cmds); } } }), {
+      input: { scenario: s, config, profile: DEFAULT_PROFILE },
+    });
+    actor.start();
+    kernel.run((e) => {
+      current = { e, cmds: [] };
+      log.push(current);
+      actor.send(e);
+    }, () => actor.getSnapshot().status !== 'active');
+    return { log, actor };
+  }
+  const c = DEFAULT_PROFILE.callSeconds;
+
+  it('a call returning into a free GIL takes it, lets it go and makes the rest of the step one burst that carries straight on', () => {
+    const { log } = trace(scenario(2, [['h', ['native', 0.01]]]), { model: 'threads' });
+    const back = log.find(({ e, cmds }) => e.type === 'BURST_DONE' && e.thread === 1 && cmds.some((x) => x.op === 'burst'))!;
+    expect(back.cmds).toEqual([
+      { op: 'gil', task: 0, thread: 1, forced: false },
+      { op: 'gil', task: -1, thread: -1, forced: false },
+      { op: 'state', task: 0, activity: 'active', step: 0 },
+      { op: 'burst', thread: 1, seconds: expect.closeTo(0.01 - c, 12), task: 0, step: 0, kind: 'native', carryOn: true },
+    ]);
+    // Nobody wanted the GIL after that: the rest ran as that one burst, and the task was done when it returned.
+    expect(log.filter(({ e }) => e.type === 'BURST_DONE' && e.thread === 1)).toHaveLength(2);
+  });
+
+  it('the rule that leaves the GIL held cuts a burst of free calls; the cut returns what was left, and the calls go on one by one', () => {
+    const { log } = trace(scenario(3, [['h', ['native', 0.02]], ['late', ['io', 0.005], ['cpu', 0.1]]]), { model: 'threads' });
+    const taken = log.find(({ e }) => e.type === 'IO_DONE')!;
+    expect(taken.cmds).toContainEqual({ op: 'gil', task: 1, thread: 2, forced: false });
+    expect(taken.cmds).toContainEqual({ op: 'cut', thread: 1, call: c });
+    expect(log.filter(({ cmds }) => cmds.some((x) => x.op === 'cut'))).toHaveLength(1);
+    const cutDone = log.find(({ e }) => e.type === 'BURST_DONE' && e.thread === 1 && e.left !== undefined)!;
+    // Within one call of the moment the other thread took the GIL.
+    expect(cutDone.e.at).toBeGreaterThan(taken.e.at);
+    expect(cutDone.e.at - taken.e.at).toBeLessThan(c);
+    // Back into the held GIL: it waits (and asks for it) rather than making its next call.
+    expect(cutDone.cmds).toEqual([{ op: 'state', task: 0, activity: 'gil-wait', step: 0 }, expect.objectContaining({ op: 'timer', event: expect.objectContaining({ type: 'GIL_TIMEOUT' }) })]);
+    const calls = log.filter(({ cmds }) => cmds.some((x) => x.op === 'burst' && x.thread === 1 && x.kind === 'native'));
+    expect(calls.length).toBeGreaterThan(20);
   });
 });
 

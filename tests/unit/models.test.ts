@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILE } from '../../src/sim/profile.ts';
+import { DEFAULT_PROFILE, withOverride, type CPythonProfile } from '../../src/sim/profile.ts';
 import { predictEvents, runModel } from '../../src/sim/simulate.ts';
-import type { ModelConfig } from '../../src/sim/types.ts';
+import type { ModelRun } from '../../src/sim/timeline.ts';
+import type { ModelConfig, Scenario, Step } from '../../src/sim/types.ts';
 import { loadScenario, scenario } from './helpers.ts';
 
 const near = (x: number, want: number, tol: number) => expect(Math.abs(x - want), `${x} vs ${want}`).toBeLessThanOrEqual(tol);
@@ -60,6 +62,117 @@ describe('threads under the GIL', () => {
     const starts = run.tasks.map((t) => t.start);
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     near(run.makespan, 4, 0.01);
+  });
+});
+
+describe('threads: a native step is a loop of C calls, each releasing the GIL and taking it back on return', () => {
+  const P = DEFAULT_PROFILE;
+  const [iv, h, c] = [P.switchInterval, P.gilHandoff, P.callSeconds];
+  const fidelity = new URL('../fidelity/', import.meta.url).pathname;
+  // One thread spins 1 s of Python, another hashes 0.25 s of 1 MiB chunks: measured on CPython 3.11.7, 2 cores.
+  const spinHash = loadScenario(fidelity + 'scenarios/native-beside-spin.json');
+  const measured = (JSON.parse(readFileSync(fidelity + 'measured/native-beside-spin.json', 'utf8')) as { results: { makespan: number; tasks: { end: number }[] }[] }).results;
+  const hashOf = (r: ModelRun) => r.tasks[r.tasks.length - 1];
+  /** How much longer than its own seconds the last task (the native one) took, from its start. */
+  const slowdown = (seconds: number) => (r: ModelRun) => hashOf(r).end - hashOf(r).start - seconds;
+  const alone = scenario(2, [['hash', ['native', 0.25]]]);
+  const twoNative = scenario(2, [['hash', ['native', 0.25]], ['also', ['native', 0.25]]]);
+
+  const cases: [string, () => ModelRun, (r: ModelRun) => number, number, number][] = [
+    ['alone, with the GIL free: no slowdown', () => runModel(alone, { model: 'threads' }), slowdown(0.25), 0, 1e-9],
+    ['beside another native thread: neither holds the GIL, no slowdown', () => runModel(twoNative, { model: 'threads' }), slowdown(0.25), 0, 1e-9],
+    ['beside a CPU-bound thread at 5 ms: ends where CPython did (1.128 s)', () => runModel(spinHash, spinHash.models[0]), (r) => hashOf(r).end, measured[0].tasks[1].end, 0.1 * measured[0].makespan + 0.02],
+    ['beside a CPU-bound thread at 1 ms: ends where CPython did (0.821 s)', () => runModel(spinHash, spinHash.models[1]), (r) => hashOf(r).end, measured[1].tasks[1].end, 0.1 * measured[1].makespan + 0.02],
+    ['beside it in a process pool: each worker has its own GIL, no slowdown', () => runModel(spinHash, spinHash.models[2]), slowdown(0.25), 0, 1e-9],
+    ['beside it in asyncio: one thread, nothing to contend with, no slowdown', () => runModel(spinHash, { model: 'asyncio' }), slowdown(0.25), 0, 1e-9],
+  ];
+  it.each(cases)('%s', (_, run, observe, want, tol) => near(observe(run()), want, tol));
+
+  it('at 5 ms it is four times slower than alone, at 1 ms three times: each call behind the holder costs an interval', () => {
+    const at = (k: number) => hashOf(runModel(spinHash, spinHash.models[k])).end;
+    expect(at(0)).toBeGreaterThan(4 * 0.25);
+    expect(at(1)).toBeGreaterThan(3 * 0.25);
+    expect(at(1)).toBeLessThan(at(0));
+  });
+
+  // A native step of 10 ms beside 1 s of Python, begun once the main thread is done submitting: every call returns
+  // into the held GIL, waits an interval, and gets it a hand-off after the drop request; so the step takes its
+  // seconds plus (interval + hand-off) per call.
+  const behind = scenario(2, [['spin', ['cpu', 1]], ['hash', ['io', 0.05], ['native', 0.01]]]);
+  const calls = (seconds: number, call: number) => Math.ceil(seconds / call - 1e-9);
+  it.each([
+    ['the default call (0.52 ms): 20 calls, the last one short', c],
+    ['1 ms calls: 10', 0.001],
+    ['4 ms calls: 3, the last one 2 ms', 0.004],
+    ['a call as long as the step: 1, as a single burst would be', 0.01],
+    ['a call longer than the step: 1', 0.5],
+  ])('behind a CPU-bound holder each call costs an interval and a hand-off: %s', (_, call) => {
+    const p: CPythonProfile = withOverride(P, { callSeconds: call });
+    const r = runModel(behind, { model: 'threads' }, p);
+    const first = r.coreSegments.flat().find((x) => x.task === 1 && x.kind === 'native')!;
+    expect(hashOf(r).end - first.start).toBeCloseTo(0.01 + calls(0.01, call) * (iv + h), 9);
+  });
+
+  it('the CPU-bound holder loses two hand-offs per call: one to the returning thread, one back', () => {
+    const spinEnd = (hash: number) => runModel(scenario(2, [['spin', ['cpu', 1]], ['hash', ['native', hash]]]), { model: 'threads' }).tasks[0].end;
+    expect(spinEnd(0.02) - spinEnd(0.01)).toBeCloseTo((calls(0.02, c) - calls(0.01, c)) * 2 * h, 9);
+  });
+
+  it('a longer call means fewer calls: the native thread beside the holder ends earlier', () => {
+    const end = (call: number) => hashOf(runModel(spinHash, spinHash.models[0], withOverride(P, { callSeconds: call }))).end;
+    expect(end(0.001)).toBeLessThan(end(c));
+    expect(end(0.005)).toBeLessThan(end(0.001));
+  });
+
+  it('while the GIL is free the calls run as one stretch on the core; once a thread holds it, each call is its own', () => {
+    // The other thread waits 50 ms, then runs 1 s of Python: the first 50 ms of hashing is one segment; after that
+    // every call returns into the held GIL, so each is a segment of its own, a call long (the last one shorter).
+    const r = runModel(scenario(3, [['hash', ['native', 0.1]], ['late', ['io', 0.05], ['cpu', 1]]]), { model: 'threads' });
+    const segs = r.coreSegments.flat().filter((x) => x.task === 0).sort((a, b) => a.start - b.start);
+    expect(segs[0].end - segs[0].start).toBeGreaterThan(0.049);
+    for (const x of segs.slice(1, -1)) near(x.end - x.start, c, 1e-9);
+    expect(r.taskSpans[0].filter((x) => x.state === 'gil-wait').length).toBeGreaterThan(40);
+  });
+
+  /** The same scenario with each native step made into one step per call: what the batching of free calls must not change. */
+  const asCalls = (s: Scenario, call: number): Scenario => ({
+    ...s,
+    tasks: s.tasks.map((t) => ({
+      ...t,
+      steps: t.steps.flatMap((x): Step[] => {
+        if (x.kind !== 'native') return [x];
+        const n = calls(x.seconds, call);
+        return Array.from({ length: n }, (_, k) => ({ kind: 'native', seconds: k < n - 1 ? call : x.seconds - (n - 1) * call }));
+      }),
+    })),
+  });
+  it.each([
+    ['the GIL taken mid-step', scenario(3, [['hash', ['native', 0.1]], ['late', ['io', 0.05], ['cpu', 0.2]]])],
+    ['the GIL let go mid-step (the holder waits on I/O), then taken again', scenario(3, [['hash', ['native', 0.1]], ['chatty', ['cpu', 0.03], ['io', 0.02], ['cpu', 0.03], ['io', 0.01]]])],
+    ['two native threads beside a CPU-bound one', scenario(4, [['spin', ['cpu', 0.1]], ['h1', ['native', 0.05]], ['h2', ['io', 0.013], ['native', 0.04]]])],
+    ['native steps between Python steps, at 1 ms', scenario(4, [['a', ['cpu', 0.02], ['native', 0.03], ['cpu', 0.01]], ['b', ['cpu', 0.05], ['native', 0.02]]])],
+  ])('calls made with the GIL free, run as one burst, give the timeline calls made one by one give: %s', (_, s) => {
+    const config: ModelConfig = { model: 'threads', switchIntervalMs: 1 };
+    const call = 0.002;
+    const p = withOverride(P, { callSeconds: call });
+    const batched = runModel(s, config, p);
+    const oneByOne = runModel(asCalls(s, call), config, p);
+    near(batched.makespan, oneByOne.makespan, 1e-9);
+    batched.tasks.forEach((t, i) => {
+      near(t.start, oneByOne.tasks[i].start, 1e-9);
+      near(t.end, oneByOne.tasks[i].end, 1e-9);
+      near(t.gilWait, oneByOne.tasks[i].gilWait, 1e-9);
+    });
+  });
+
+  it('an hour of native code with the GIL free takes a handful of events, not one per call (7 million)', () => {
+    const r = runModel(scenario(2, [['hash', ['native', 3600]]]), { model: 'threads' }, P, { maxEvents: 100 });
+    near(slowdown(3600)(r), 0, 1e-6);
+  });
+
+  it('an hour of native calls beside an hour of Python is refused before it starts, with the fix named', () => {
+    const s = scenario(2, [['spin', ['cpu', 3600]], ['hash', ['native', 3600]]]);
+    expect(() => runModel(s, { model: 'threads' }, P, { maxEvents: 2_000_000 })).toThrow(/^threads: at least 2,608,\d{3} scheduling events .*; a longer switch interval/);
   });
 });
 
@@ -136,7 +249,8 @@ describe('limits', () => {
     ['sequential: one per step', { model: 'sequential' }, 4],
     ['asyncio: one per step', { model: 'asyncio' }, 4],
     ['threads with one worker: no contention', { model: 'threads', workers: 1 }, 4],
-    ['threads: two per hand-off while two have Python', { model: 'threads', switchIntervalMs: 10 }, 4 + (2 * 1) / 0.01],
+    // …and c's native calls: four per call behind the longest other Python (1 s), one call and one interval each.
+    ['threads: two per hand-off while two have Python', { model: 'threads', switchIntervalMs: 10 }, 4 + (2 * 1) / 0.01 + (4 * 1) / (0.01 + DEFAULT_PROFILE.callSeconds)],
     ['processes within the cores: no slicing', { model: 'processes', workers: 2 }, 4],
     ['processes beyond the cores: the rest in slices', { model: 'processes', workers: 3 }, 4 + 0.5 / DEFAULT_PROFILE.osSlice],
   ] as [string, ModelConfig, number][])('predicted events: %s', (_, config, want) => {
@@ -306,9 +420,10 @@ describe('threads: the pool and the GIL, each rule shown by one small run', () =
   });
 
   it('back from native code a thread must win the GIL back before it runs Python: one switch interval behind a CPU-bound holder', () => {
-    const r = runModel(scenario(2, [['a', ['native', 0.01], ['cpu', 0.01]], ['b', ['cpu', 0.1]]]), { model: 'threads' });
+    const r = runModel(scenario(2, [['a', ['native', 0.01], ['cpu', 0.01]], ['b', ['cpu', 0.3]]]), { model: 'threads' });
     const segs = r.coreSegments.flat().filter((x) => x.task === 0);
-    const nativeEnd = segs.find((x) => x.kind === 'native')!.end;
+    // The last C call's return, as each call's before it (see the native calls below).
+    const nativeEnd = segs.filter((x) => x.kind === 'native').at(-1)!.end;
     const pythonStart = segs.find((x) => x.kind === 'python')!.start;
     near(pythonStart - nativeEnd, DEFAULT_PROFILE.switchInterval + h, 2e-4);
   });
@@ -343,12 +458,15 @@ describe('threads: the pool and the GIL, each rule shown by one small run', () =
     expect(py).toEqual([[0, 0, 0.01], [1, 0, 0.01], [1, 1, 0.02]]);
   });
 
-  it('native code sliced by the OS beside a ready thread keeps all its time, in as few segments as it ran stretches', () => {
-    const r = runModel(scenario(1, [['t0', ['native', 0.05], ['io', 0.02]], ['t1', ['cpu', 0.01]]]), { model: 'threads', workers: 2, switchIntervalMs: 1 });
-    const native = r.coreSegments[0].filter((x) => x.kind === 'native');
+  it('native code sliced by the OS beside another native thread keeps all its time, one segment per slice: its C calls never split one', () => {
+    const r = runModel(scenario(1, [['t0', ['native', 0.05], ['io', 0.02]], ['t1', ['native', 0.01]]]), { model: 'threads', workers: 2, switchIntervalMs: 1 });
+    const native = r.coreSegments[0].filter((x) => x.kind === 'native' && x.task === 0);
     near(native.reduce((a, x) => a + x.end - x.start, 0), 0.05, 1e-9);
-    // Two 3 ms slices back to back, with nothing between them, are one 6 ms stretch.
-    expect(native.some((x) => Math.abs(x.end - x.start - 2 * DEFAULT_PROFILE.osSlice) < 1e-9)).toBe(true);
+    // Between its first call (made while the main thread still held the GIL) and its last stretch alone, every
+    // stretch is one whole 3 ms slice, which is no multiple of a 0.52 ms call.
+    const middle = native.slice(1, -1);
+    expect(middle.length).toBeGreaterThanOrEqual(3);
+    for (const x of middle) near(x.end - x.start, DEFAULT_PROFILE.osSlice, 1e-9);
   });
 
   it("a pool thread that gets the GIL to take work holds it for that task, not as nobody's, and no switch is added", () => {

@@ -15,6 +15,8 @@ const twoCpu = scenario(2, [['a', ['cpu', 0.2]], ['b', ['cpu', 0.2]]]);
 const slicedCpu = scenario(2, [['a', ['cpu', 0.1]], ['b', ['cpu', 0.1]], ['c', ['cpu', 0.1]], ['d', ['cpu', 0.1]]]);
 const threeIo = scenario(2, [['a', ['io', 1]], ['b', ['io', 1]], ['c', ['io', 1]]]);
 const oneCpu = scenario(2, [['a', ['cpu', 0.1]]]);
+/** 10 ms of native code, begun once submitting is over, beside 1 s of Python that holds the GIL all the while. */
+const nativeBehindPython = scenario(2, [['spin', ['cpu', 1]], ['hash', ['io', 0.05], ['native', 0.01]]]);
 
 /**
  * Forced GIL holds between CPU-bound threads: the holder's wait-for-the-next-drop starts once it has the GIL, so a hold
@@ -26,6 +28,8 @@ const handoffGap = (r: ModelRun) => {
   const py = r.coreSegments.flat().filter((s) => s.kind === 'python').sort((a, b) => a.start - b.start);
   return median(py.slice(1).map((s, i) => s.start - py[i].end));
 };
+/** From the native step's first C call to its task's end. */
+const nativeStep = (r: ModelRun) => r.tasks[1].end - r.coreSegments.flat().find((s) => s.task === 1 && s.kind === 'native')!.start;
 /** Python stretches of four processes time-sliced on two cores. */
 const osSlice = (r: ModelRun) => median(r.coreSegments.flat().filter((s) => s.kind === 'python').map((s) => s.end - s.start));
 /** The main thread's time spent submitting (and starting pool threads). */
@@ -51,6 +55,8 @@ const startRows = (['fork', 'forkserver', 'spawn'] as StartMethod[]).flatMap((m)
 const ROWS: Row[] = [
   ['switchInterval', fourCpu, { model: 'threads' }, forcedSlice, (p) => p.switchInterval + p.gilHandoff, (d) => ({ switchInterval: P.switchInterval + d })],
   ['gilHandoff', twoCpu, { model: 'threads' }, handoffGap, (p) => p.gilHandoff, (d) => ({ gilHandoff: P.gilHandoff + d })],
+  // Each C call returns into the held GIL and waits an interval and a hand-off for it: 20 calls, 7 at 1.52 ms.
+  ['callSeconds', nativeBehindPython, { model: 'threads' }, nativeStep, (p) => 0.01 + Math.ceil(0.01 / p.callSeconds - 1e-9) * (p.switchInterval + p.gilHandoff), (d) => ({ callSeconds: P.callSeconds + d })],
   ['osSlice', slicedCpu, { model: 'processes', workers: 4 }, osSlice, (p) => p.osSlice, (d) => ({ osSlice: P.osSlice + d })],
   // ThreadPoolExecutor(max_workers=1): three submits, the first of which also starts the one worker thread.
   ['submit', threeIo, { model: 'threads', workers: 1 }, mainOverhead, (p) => 3 * p.submit + p.threadStart, (d) => ({ submit: P.submit + d })],

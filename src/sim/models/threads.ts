@@ -12,6 +12,7 @@ const MAIN = 0;
 type OnGil =
   | 'continue' // carry on with the pure-Python burst it was made to drop
   | 'next-step' // back from native code or I/O: start its task's next step
+  | 'next-call' // back from one C call of a native step with more to make: run a few bytecodes, make the next
   | 'take-work' // a new or idle worker: `work_queue.get()` returns, run the item
   | 'submit'; // the main thread: submit the next task
 
@@ -24,6 +25,11 @@ interface PyThread {
    */
   inPython: boolean;
   onGil: OnGil;
+  /**
+   * In a native step: the seconds of its C calls after the burst in progress (0 when that burst holds the step's
+   * last call, or all the rest of it: see `ThreadsContext.batched`).
+   */
+  nativeLeft: Seconds;
 }
 
 interface ThreadsContext extends RuleOutput {
@@ -50,6 +56,14 @@ interface ThreadsContext extends RuleOutput {
   acquiredAt: Seconds;
   /** Threads waiting in `take_gil()`, in the order they began to wait. */
   waiters: number[];
+  /**
+   * Threads running the rest of a native step as one burst, in the order they began it: it began with the GIL free,
+   * and while the GIL stays free each call returns into a free GIL, takes it, runs a few bytecodes and lets it go
+   * in no time, which changes nothing, so no event marks it. Only while the GIL is free: a rule that leaves it held
+   * cuts each of these bursts at the end of its call in progress (`contend`), and the calls after that take the GIL
+   * one by one.
+   */
+  batched: number[];
   /** When each waiter's current `COND_TIMED_WAIT(interval)` began. */
   armedAt: Seconds[];
   /** Generation of the pending drop-request timer, and when it fires (Infinity: none). */
@@ -71,6 +85,13 @@ type Ctx = ThreadsContext;
  * - The woken waiter needs `gilHandoff` to run (signal + context switch).
  * - A thread back from I/O or native code must take the GIL again: behind a CPU-bound holder that costs about an
  *   interval each time (the convoy effect, bpo-7946).
+ * - A native step is a loop of C calls of `callSeconds` each (the last one the remainder), such as `update()` on
+ *   1 MiB buffers: each releases the GIL (`Py_BEGIN_ALLOW_THREADS`) and must take it back on return
+ *   (`Py_END_ALLOW_THREADS`) to run the loop's few bytecodes (no simulated time) before the next call. So each call
+ *   is the rule above: behind a CPU-bound holder a call costs `callSeconds` + an interval + a hand-off, and the holder
+ *   loses two hand-offs; with the GIL free it costs nothing extra, and the thread stays on its core (`carryOn`).
+ *   Calls that start with the GIL free run as one burst until a rule leaves the GIL held (see `batched`): the same
+ *   timeline, without an event per call.
  */
 class Gil implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
@@ -103,7 +124,7 @@ class Gil implements RuleRun<Ctx> {
       this.c.acquiredAt = this.now;
       const th = this.c.threads[t];
       this.cmds.push({ op: 'gil', task: th.task, thread: t, forced: false });
-      this.acquired(t);
+      this.acquired(t, true);
       return;
     }
     this.c.waiters = [...this.c.waiters, t];
@@ -149,13 +170,17 @@ class Gil implements RuleRun<Ctx> {
     this.c.armedAt[t] = this.c.acquiredAt;
   }
 
-  /** `t` now holds the GIL: do what it was waiting to do. */
-  acquired(t: number): void {
+  /** `t` now holds the GIL (`atOnce`: it found it free, without waiting): do what it was waiting to do. */
+  acquired(t: number, atOnce = false): void {
     const th = this.c.threads[t];
     switch (th.onGil) {
       case 'next-step':
         this.thread(t, { step: th.step + 1 });
         this.beginStep(t);
+        return;
+      case 'next-call':
+        // Found free as the call returned: the thread never left its core. After a wait it was woken.
+        this.nativeCall(t, atOnce);
         return;
       case 'take-work':
         this.takeWork(t);
@@ -192,7 +217,7 @@ class Gil implements RuleRun<Ctx> {
     if (c.mainSpawns) {
       const t = c.threads.length;
       // Stryker disable next-line ObjectLiteral,UnaryOperator,BooleanLiteral,StringLiteral: request() sets onGil, takeWork() the task and step; it runs no Python before that
-      c.threads = [...c.threads, { task: NO_TASK, step: -1, inPython: false, onGil: 'take-work' }];
+      c.threads = [...c.threads, { task: NO_TASK, step: -1, inPython: false, onGil: 'take-work', nativeLeft: 0 }];
       this.cmds.push({ op: 'spawn', thread: t, label: `Thread ${t}` });
       // Thread.start() waits for the new thread to signal it has started, which it does holding the GIL; the main
       // thread then has to win the GIL back (see `takeWork`).
@@ -255,14 +280,53 @@ class Gil implements RuleRun<Ctx> {
       return;
     }
     this.thread(t, { inPython: false });
-    this.release(false);
     if (s.kind === 'native') {
-      this.state(t, 'active');
-      this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: SEGMENT_OF.native });
-    } else {
-      this.state(t, 'io');
-      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
+      this.thread(t, { nativeLeft: s.seconds });
+      this.nativeCall(t, false);
+      return;
     }
+    this.release(false);
+    this.state(t, 'io');
+    this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
+  }
+
+  /**
+   * `t`, holding the GIL in a native step, makes its next C call: lets the GIL go and runs the call. With the GIL
+   * free after that, the rest of the step is one burst (`batched`); `carryOn`: straight on from the last call.
+   */
+  nativeCall(t: number, carryOn: boolean): void {
+    const c = this.c;
+    const th = c.threads[t];
+    const call = c.profile.callSeconds;
+    this.release(false);
+    const rest = th.nativeLeft;
+    // Stryker disable next-line ArithmeticOperator: the tolerance only keeps a rounding error from making a call of 1e-17 s
+    const seconds = c.holder < 0 || rest <= call * (1 + 1e-9) ? rest : call;
+    if (c.holder < 0 && rest > call * (1 + 1e-9)) c.batched = [...c.batched, t];
+    this.thread(t, { nativeLeft: rest - seconds });
+    this.state(t, 'active');
+    this.cmds.push({ op: 'burst', thread: t, seconds, task: th.task, step: th.step, kind: SEGMENT_OF.native, ...(carryOn ? { carryOn } : {}) });
+  }
+
+  /** `t`'s C call returned (`left`: the calls a cut took off its burst): it needs the GIL, for the next call or step. */
+  callReturned(t: number, left: Seconds): void {
+    const c = this.c;
+    if (c.batched.includes(t)) c.batched = c.batched.filter((b) => b !== t);
+    const rest = c.threads[t].nativeLeft + left;
+    this.thread(t, { nativeLeft: rest });
+    this.request(t, rest > 0 ? 'next-call' : 'next-step');
+  }
+
+  /**
+   * The GIL is held at the end of a rule: every native burst run as one (`batched`) must end when its call in
+   * progress returns, since that call will return into a held GIL. (A GIL taken and let go within the rule, as a
+   * returning call does, was never held across any instant another call could return in.)
+   */
+  contend(): void {
+    const c = this.c;
+    if (c.holder < 0 || c.batched.length === 0) return;
+    for (const t of c.batched) this.cmds.push({ op: 'cut', thread: t, call: c.profile.callSeconds });
+    c.batched = [];
   }
 
   /**
@@ -308,6 +372,7 @@ const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) =>
     (c, e) => new Gil(c, e.at),
     (g, e) => {
       fn(g, e);
+      g.contend();
       g.scheduleDrop();
     },
     allTasksDone,
@@ -337,7 +402,7 @@ export const threadsMachine = setup({
         // Next step, still holding the GIL.
         g.thread(t, { step: th.step + 1 });
         g.beginStep(t);
-      } else g.request(t, 'next-step');
+      } else g.callReturned(t, (e as { left?: number }).left ?? 0);
     }),
     ioDone: ruleGil((g, e) => g.request((e as { thread: number }).thread, 'next-step')),
     woken: ruleGil((g, e) => g.acquired((e as { thread: number }).thread)),
@@ -361,7 +426,7 @@ export const threadsMachine = setup({
     interval: (input.config.switchIntervalMs ?? input.profile.switchInterval * 1000) / 1000,
     maxWorkers: input.config.workers ?? input.scenario.tasks.length,
     // Stryker disable next-line all: the main thread's record; startSubmitting asks for the GIL 'submit' at once
-    threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit' }],
+    threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit', nativeLeft: 0 }],
     queue: [],
     submitted: 0,
     // Stryker disable next-line BooleanLiteral: set by submitNext() before submitted() reads it
@@ -373,6 +438,7 @@ export const threadsMachine = setup({
     holder: -1,
     acquiredAt: 0,
     waiters: [],
+    batched: [],
     // Stryker disable next-line ArrayDeclaration: a waiter's slot is written before it is read
     armedAt: [],
     gen: 0,
