@@ -125,6 +125,13 @@ def figure(xs: Sequence[float], how: str) -> Figure:
     return Figure(statistics.median(xs), lo, hi, len(xs), how)
 
 
+def mean_figure(xs: Sequence[float], how: str) -> Figure:
+    """The mean of `xs`, with their spread: for a cost paid at every occurrence (the model adds one per GIL switch),
+    where a long tail of slow ones counts in the total and the median would leave it out."""
+    lo, hi = quartiles(xs)
+    return Figure(statistics.fmean(xs), lo, hi, len(xs), how)
+
+
 def kept(default: float, why: str) -> Figure:
     return Figure(default, math.nan, math.nan, 0, f"DEFAULT KEPT: {why}")
 
@@ -620,7 +627,7 @@ def measure(plan: Plan, script: Optional[str]) -> Tuple[Dict[str, Figure], List[
         notes.append(
             f"switchInterval: two CPU-bound threads hold the GIL {hold.value * 1e3:.2f} ms at a time (median of {hold.n}; "
             f"25-75%: {hold.lo * 1e3:.2f}-{hold.hi * 1e3:.2f} ms) for an interval of {interval * 1e3:.2f} ms "
-            f"(the model: interval + hand-off = {(interval + (statistics.median(handoffs) if handoffs else 0)) * 1e3:.2f} ms)"
+            f"(the model: interval + hand-off = {(interval + (statistics.fmean(handoffs) if handoffs else 0)) * 1e3:.2f} ms)"
         )
         if hasattr(os, "sched_setaffinity") and cores >= 2:
             # Linux tends to keep two threads that take turns on one core: the waiter's time-out then has to wait
@@ -634,7 +641,7 @@ def measure(plan: Plan, script: Optional[str]) -> Tuple[Dict[str, Figure], List[
         if not 0.8 * interval <= hold.value <= 1.2 * interval + 0.0002:
             notes.append("switchInterval: the slices are not the interval (+ a hand-off): the profile keeps the interval, which the model takes as a slice")
     if len(handoffs) >= 10:
-        figs["gilHandoff"] = figure(handoffs, "forced switches of 2 spinning threads: last instant to the other's first")
+        figs["gilHandoff"] = mean_figure(handoffs, "forced switches of 2 spinning threads: last instant to the other's first, mean")
     else:
         figs["gilHandoff"] = figure(pingpong, "half an Event ping-pong (too few forced switches seen)")
     ppf = figure(pingpong, "")

@@ -38,7 +38,12 @@ export interface CPythonProfile {
 
 export const DEFAULT_PROFILE: CPythonProfile = {
   switchInterval: 0.005,
-  gilHandoff: 0.00005,
+  // Measured on the reference machine, quiet: forced switches between two spinning threads, the holder's last
+  // instant to the waiter's first, means of 12.7, 18.7, 24.7, 26.9 and 31.4 µs in five runs of 360–390 switches
+  // (tools/calibrate.py and the same sampling by hand; medians 2–30 µs: the mean, since one is paid per switch). Was
+  // 50 µs, an estimate: beside a spinning thread every C call of a native one costs the spinner two hand-offs, and at
+  // 50 µs native-beside-spin's spinner lost 48 ms to them at 1 ms, ending past what CPython measured.
+  gilHandoff: 0.000025,
   // Measured on the reference machine (CPython 3.11.7, 2 cores), timing 200 `update()` calls of `bytes(1 << 20)`:
   // 0.51 ms beside the fidelity case's measurement, 0.516–0.529 ms in five later runs (while other work ran).
   callSeconds: 0.00052,

@@ -18,14 +18,14 @@ describe('narration: one sentence of what happens at the playhead', () => {
   const cases: [string, typeof convoy, number, number, string][] = [
     ['convoy', convoy, 1, 0, 'threads at 0.00 s: The main thread holds the GIL; crunch and chatty I/O are queued (the main thread is still submitting).'],
     ['convoy', convoy, 1, 0.1, 'threads at 0.10 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.'],
-    ['convoy', convoy, 1, 1.0, 'threads at 1.00 s: crunch holds the GIL; crunch runs; chatty I/O waits on I/O.'],
+    ['convoy', convoy, 1, 1.0, 'threads at 1.00 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.'],
     // The convoy: at 5 ms the chatty thread is still going at 1.0 s; at 1 ms it was done by 0.5 s.
     ['convoy', convoy, 1, 1.3, 'threads at 1.30 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
     ['convoy', convoy, 2, 0.5, 'threads at 0.50 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
     ['convoy', convoy, 3, 0.1, 'processes at 0.10 s: crunch runs; chatty I/O waits on I/O.'],
     ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; crunch runs; chatty I/O is queued (not started by the loop yet).'],
     ['convoy', convoy, 0, 0.5, 'sequential at 0.50 s: crunch runs; chatty I/O is queued (one task after another).'],
-    ['convoy', convoy, 1, 2.1, 'threads: all 2 tasks done after 2.04 s.'],
+    ['convoy', convoy, 1, 2.1, 'threads: all 2 tasks done after 2.03 s.'],
     ['blocking-loop', blocking, 0, 0, 'asyncio at 0.00 s: The loop is idle; coro 1, coro 2, coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 2 runs; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: The loop runs time.sleep, stuck in a blocking call; time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked: the loop is stuck in time.sleep\'s blocking call; coro 5 is queued (not started by the loop yet).'],
