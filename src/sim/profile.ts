@@ -26,6 +26,13 @@ export interface CPythonProfile {
   threadStart: Seconds;
   /** Per start method: the parent's serial cost to launch one worker, and the child's boot on a core. */
   processStart: Record<StartMethod, { launch: Seconds; boot: Seconds }>;
+  /**
+   * spawn and forkserver: what importing the main module costs in each worker, beyond the small script these defaults
+   * were measured with (a child re-imports `__main__` as `__mp_main__` before its first task: measured here, each
+   * worker of both methods does, a fork child does not). It runs in the child, on a core, after `boot`. A script that
+   * imports NumPy or pandas at its top pays that per worker: `npm run calibrate -- --script FILE.py` measures it.
+   */
+  mainImport: Seconds;
   /** forkserver only: booting the server process once, before the first worker is forked from it. */
   forkserverBoot: Seconds;
   /** Pickling a work item, sending it through the call queue and unpickling it in the worker. */
@@ -57,6 +64,8 @@ export const DEFAULT_PROFILE: CPythonProfile = {
     forkserver: { launch: 0.0015, boot: 0.002 },
     spawn: { launch: 0.004, boot: 0.048 },
   },
+  // 0: the measured boots above include the small main module of the measurements.
+  mainImport: 0,
   forkserverBoot: 0.014,
   dispatch: 0.0003,
   result: 0.0003,

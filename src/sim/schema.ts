@@ -177,6 +177,7 @@ export const profileFileSchema = v.strictObject({
   submit: v.optional(cost),
   threadStart: v.optional(cost),
   processStart: v.optional(v.strictObject({ fork: v.optional(startCost), forkserver: v.optional(startCost), spawn: v.optional(startCost) })),
+  mainImport: v.optional(cost),
   forkserverBoot: v.optional(cost),
   dispatch: v.optional(cost),
   result: v.optional(cost),

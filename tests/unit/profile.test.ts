@@ -64,6 +64,8 @@ const ROWS: Row[] = [
   ...startRows,
   ['forkserverBoot', oneCpu, { model: 'processes', workers: 1, startMethod: 'forkserver' }, firstStart, (p) => p.forkserverBoot + p.processStart.forkserver.launch + p.processStart.forkserver.boot + p.dispatch, (d) => ({ forkserverBoot: P.forkserverBoot + d })],
   ['dispatch', oneCpu, { model: 'processes', workers: 1 }, firstStart, (p) => p.processStart.fork.launch + p.processStart.fork.boot + p.dispatch, (d) => ({ dispatch: P.dispatch + d })],
+  // A spawned child imports the main module after booting, before its first task.
+  ['mainImport', oneCpu, { model: 'processes', workers: 1, startMethod: 'spawn' }, firstStart, (p) => p.processStart.spawn.launch + p.processStart.spawn.boot + p.mainImport + p.dispatch, (d) => ({ mainImport: P.mainImport + d })],
   // The result is pickled back after the task's last step: the run ends that much after the task.
   ['result', oneCpu, { model: 'processes', workers: 1 }, (r) => r.makespan - lastEnd(r), (p) => p.result, (d) => ({ result: P.result + d })],
   ['loopStart', oneCpu, { model: 'asyncio' }, firstStart, (p) => p.loopStart, (d) => ({ loopStart: P.loopStart + d })],
@@ -109,5 +111,16 @@ describe('start-up matches what CPython 3.11 measured here (time to the first ta
     expect(new Set(boots.map((s) => s.threadLabel)).size).toBe(4);
     // Two cores, four 48 ms boots and the parent's launches: the first task cannot start before two boots' worth.
     expect(firstStart(r)).toBeGreaterThan(2 * P.processStart.spawn.boot);
+  });
+});
+
+describe('the defaults are shipped as a profile file', () => {
+  it('tools/default-profile.json is DEFAULT_PROFILE, and a valid profile file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseProfileText } = await import('../../src/sim/schema.ts');
+    const text = readFileSync(new URL('../../tools/default-profile.json', import.meta.url), 'utf8');
+    expect(JSON.parse(text)).toEqual(DEFAULT_PROFILE);
+    const r = parseProfileText(text, 'default-profile.json');
+    expect(r.ok && r.profile).toEqual(DEFAULT_PROFILE);
   });
 });

@@ -43,7 +43,8 @@ type Ctx = ProcessesContext;
  *   manager thread feeds work as soon as the first exists. With all tasks submitted at once that is
  *   min(max_workers, tasks) processes.
  * - The parent launches workers one after another (`launch`); each child then boots on a core of its own (`boot`:
- *   tens of ms for spawn, a fresh interpreter), competing for cores with everything else.
+ *   tens of ms for spawn, a fresh interpreter), competing for cores with everything else; a spawn or forkserver child
+ *   then re-imports the main module (`mainImport`, on the same core) before it takes work; a forked child has it.
  * Dispatch: a free worker takes the oldest queued task (`dispatch`: pickle, pipe, unpickle), runs it with its own
  * GIL (never contended: one thread per process), and sends back the result (`result`).
  */
@@ -68,7 +69,8 @@ class Pool implements RuleRun<Ctx> {
     const { c } = this;
     const w = c.launched++;
     this.cmds.push({ op: 'spawn', thread: w, label: `worker ${w}` });
-    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.processStart[c.method].boot, task: NO_TASK, step: -1, kind: 'startup' });
+    const main = c.method === 'fork' ? 0 : c.profile.mainImport;
+    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.processStart[c.method].boot + main, task: NO_TASK, step: -1, kind: 'startup' });
     if (!c.feeding && c.launched >= feedsAfter(c.method, c.count)) {
       c.feeding = true;
       c.workers.forEach((wk, i) => wk.phase === 'idle' && this.takeWork(i));
