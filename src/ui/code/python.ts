@@ -13,23 +13,29 @@ export interface PythonCode {
   stepLines: number[][];
 }
 
+// Work, not wall-clock time: a thread that waits for the GIL takes longer to do the same work, as in the charts (a loop
+// until a time would do less work under contention and end on time). The rates are this project's reference machine's
+// (`npm run calibrate` measures yours: callSeconds; `npm run capture` calibrates the loop before each run).
 const HELPERS = [
+  'LOOPS_PER_SECOND = 45_000_000  # iterations of an empty pure-Python loop per second, alone on one core',
+  'CALLS_PER_SECOND = 1_900  # sha256 updates of 1 MiB per second (0.52 ms each)',
+  '',
+  '',
   'def spin(seconds):',
-  '    """Pure Python: holds the GIL the whole time."""',
-  '    end = time.perf_counter() + seconds',
-  '    while time.perf_counter() < end:',
+  '    """Pure Python, `seconds` of it alone on one core: holds the GIL the whole time."""',
+  '    for _ in range(int(seconds * LOOPS_PER_SECOND)):',
   '        pass',
   '',
   '',
   'def hash_for(seconds, data=bytes(1 << 20)):',
-  '    """Native code: hashlib releases the GIL for each 1 MiB buffer."""',
-  '    end = time.perf_counter() + seconds',
-  '    while time.perf_counter() < end:',
-  '        hashlib.sha256(data).digest()',
+  '    """Native code: hashlib releases the GIL inside each 1 MiB update and needs it back after each."""',
+  '    h = hashlib.sha256()',
+  '    for _ in range(max(1, round(seconds * CALLS_PER_SECOND))):',
+  '        h.update(data)',
 ];
 
 const PY_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield main spin hash_for tasks'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield main spin hash_for tasks LOOPS_PER_SECOND CALLS_PER_SECOND'.split(' '),
 );
 
 /** Python identifiers for the task names, one each ("chatty I/O" → chatty_i_o; a clash gets _2). */
