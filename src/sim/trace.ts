@@ -34,6 +34,8 @@ export interface CapturedStep {
 
 export interface CapturedTask {
   name: string;
+  /** Its index in the scenario the capture ran, when the trace says (two tasks may share a name). */
+  index?: number;
   /** Sorted by start; never overlapping. */
   steps: CapturedStep[];
 }
@@ -213,12 +215,9 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
     const info = models.find((m) => keyOf(m.pid as string | number | undefined) === pid);
     const cfg = v.safeParse(modelConfigSchema, info?.config);
     const config = cfg.success ? (cfg.output as ModelConfig) : null;
-    const tasks = new Map<string, CapturedStep[]>();
-    const order = new Map<string, number>();
+    // Tasks by the scenario's index when the events give it (two tasks may share a name), else by name.
+    const tasks = new Map<string, { name: string; index?: number; steps: CapturedStep[] }>();
     for (const x of xs) {
-      // The task's name: the event's (its `args.task` is then the task's index), or `args.task` itself.
-      const task = x.e.args!.task as string | number;
-      const name = typeof task === 'number' ? (x.e.name ?? `task ${task}`) : task;
       const kind = String(x.e.args!.kind);
       const step: CapturedStep = {
         kind: kind === 'cpu' || kind === 'native' || kind === 'io' ? kind : 'call',
@@ -227,16 +226,17 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
         end: sec(x.end),
         thread: thread.get(`${pid}/${keyOf(x.e.tid)}`) ?? `thread ${keyOf(x.e.tid)}`,
       };
-      let steps = tasks.get(name);
-      if (!steps) tasks.set(name, (steps = []));
-      steps.push(step);
-      const taskIndex = typeof task === 'number' ? task : typeof x.e.args!.taskIndex === 'number' ? x.e.args!.taskIndex : Infinity;
-      order.set(name, Math.min(order.get(name) ?? Infinity, taskIndex));
+      // The task: `args.task` is its index (its name is the event's), or its name.
+      const task = x.e.args!.task as string | number;
+      const key = typeof task === 'number' ? `#${task}` : `=${task}`;
+      let t = tasks.get(key);
+      if (!t) tasks.set(key, (t = typeof task === 'number' ? { name: x.e.name ?? `task ${task}`, index: task, steps: [] } : { name: task, steps: [] }));
+      t.steps.push(step);
     }
-    // Tasks in the scenario's order when the events say it, else in order of first appearance.
-    // (A stable sort: tasks the events give no index keep their order of first appearance, after the others.)
-    const named = [...tasks.keys()].sort((a, b) => (order.get(a) === order.get(b) ? 0 : order.get(a)! - order.get(b)!));
-    const list = named.map((name) => ({ name, steps: tasks.get(name)!.sort((a, b) => a.start - b.start) }));
+    // In the scenario's order where the events give it, else in order of first appearance, after those (a stable sort).
+    const list: CapturedTask[] = [...tasks.values()]
+      .sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity) || 0)
+      .map((t) => ({ ...t, steps: t.steps.sort((p, q) => p.start - q.start) }));
     const latest = list.reduce((m, t) => t.steps.reduce((n, s) => Math.max(n, s.end), m), 0);
     const makespan = typeof info?.makespan === 'number' && Number.isFinite(info.makespan) ? Math.max(info.makespan, latest) : latest;
     const noise = info?.makespans ?? info?.repeats;
@@ -401,7 +401,8 @@ export function compareCapture(capture: Capture, runs: ModelRun[], cores: number
     const rows: Difference[] = sim ? [row('makespan', c.makespan, sim.makespan)] : [];
     if (sim) {
       for (const t of c.tasks) {
-        const st = sim.tasks.find((x) => x.name === t.name);
+        // The same task: by its index in the scenario when the capture gives it (and the name agrees), else by name.
+        const st = t.index !== undefined && sim.tasks[t.index]?.name === t.name ? sim.tasks[t.index] : sim.tasks.find((x) => x.name === t.name);
         const end = t.steps[t.steps.length - 1]?.end;
         if (st && end !== undefined) rows.push(row(t.name, end, st.end));
       }

@@ -268,3 +268,18 @@ describe('openFile: what kind of file the user gave', () => {
     expect(!r.ok && r.notices).toEqual(['p.json was not opened; the timing profile stays as it was.', 'p.json: osSlice: must be at least 0.0001 s']);
   });
 });
+
+describe('parseTrace: two tasks of one name stay two tasks', () => {
+  it('by the index the capture gives each, and each meets its own simulated task', () => {
+    const ev = (task: number, ts: number, dur: number) => ({ ph: 'X', name: 'job 84', cat: 'io', pid: 1, tid: 10 + task, ts, dur, args: { task, step: 0, kind: 'io' } });
+    const c = parsed({ traceEvents: [ev(1, 0, 400_000), ev(0, 0, 400_000)], metadata: { results: [{ pid: 1, config: { model: 'threads', workers: 1 } }] } });
+    expect(c.runs[0].tasks.map((t) => [t.name, t.index])).toEqual([
+      ['job 84', 0],
+      ['job 84', 1],
+    ]);
+    const s = scenario(2, [['job 84', ['io', 0.4]], ['job 84', ['io', 0.4]]], [{ model: 'threads', workers: 1 }]);
+    const [cmp] = compareCapture(c, [runModel(s, s.models[0])], 2);
+    // With one worker the second job ends 0.4 s after the first: each row meets its own task.
+    expect(cmp.rows.slice(1).map((r) => +r.simulated.toFixed(1))).toEqual([0.4, 0.8]);
+  });
+});
