@@ -79,3 +79,34 @@ test.describe('CPython captured beside the simulation', () => {
     await expect(page.locator('figure.gantt')).toHaveCount(4);
   });
 });
+
+test.describe('a timing profile from npm run calibrate', () => {
+  test('opening one re-simulates every model with it, the link keeps it, and one button goes back to the defaults', async ({ page }) => {
+    await page.goto('./?s=collatz');
+    const makespans = () => page.locator('figure.gantt .makespan').allInnerTexts();
+    await expect(page.locator('figure.gantt')).toHaveCount(5);
+    const before = await makespans();
+    // A machine whose spawned workers take half a second to boot: the spawn pool's run is later, the others are not.
+    const profile = { processStart: { spawn: { boot: 0.5 } } };
+    await page.locator('input[type=file]').setInputFiles({ name: 'slow-spawn.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profile)) });
+    await expect(page.getByTestId('profile')).toContainText('timing profile from a file');
+    await expect.poll(makespans).not.toEqual(before);
+    const after = await makespans();
+    expect(after.filter((m, i) => m !== before[i])).toHaveLength(1);
+    await expect(page).toHaveURL(/prof=/);
+    await page.reload();
+    await expect(page.getByTestId('profile')).toBeVisible();
+    await expect.poll(makespans).toEqual(after);
+    await page.getByRole('button', { name: 'Use the defaults' }).click();
+    await expect(page.getByTestId('profile')).toHaveCount(0);
+    await expect.poll(makespans).toEqual(before);
+  });
+
+  test('a profile with a bad constant is refused by name, and the charts stay', async ({ page }) => {
+    await page.goto('./?s=convoy');
+    await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"switchInterval": 0}') });
+    await expect(page.getByRole('alert')).toContainText('bad.json: switchInterval: must be at least 0.00001 s');
+    await expect(page.getByTestId('profile')).toHaveCount(0);
+    await expect(page.locator('figure.gantt')).toHaveCount(5);
+  });
+});
