@@ -51,7 +51,7 @@ export function runWeight(scenario: Scenario, config: ModelConfig, cores: number
   return predictEvents({ ...scenario, cores }, config, DEFAULT_PROFILE) + 4 * threads + 20;
 }
 
-const defaultWorker = (): SweepWorker => new Worker(new URL('./sweepWorker.ts', import.meta.url), { type: 'module' }) as unknown as SweepWorker;
+const defaultWorker = (): SweepWorker => new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module' }) as unknown as SweepWorker;
 
 export interface SweepStateOptions {
   /** Makes the worker, on first need (null, or a factory that throws: everything runs here). */
