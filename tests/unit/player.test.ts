@@ -26,6 +26,12 @@ describe('the player moves the playhead', () => {
     expect(p.actor.getSnapshot().context.speed).toBe(1);
   });
 
+  it('a tick with a negative wall time (a frame stamped before Play was pressed) never moves time back', () => {
+    const p = player({ time: 0.000175 });
+    p.send({ type: 'PLAY' }, { type: 'TICK', wallSeconds: -0.004 });
+    expect([p.time(), p.state()]).toEqual([0.000175, 'playing']);
+  });
+
   it('ticks move nothing while paused', () => {
     const p = player({ time: 3 });
     p.send({ type: 'TICK', wallSeconds: 1 });

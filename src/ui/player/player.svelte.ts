@@ -33,9 +33,10 @@ export class Player {
         this.frame = 0;
         return;
       }
-      // Cap a frame's step so a tab coming back from the background does not jump to the end.
-      this.send({ type: 'TICK', wallSeconds: Math.min(0.25, (now - this.last) / 1000) });
-      this.last = now;
+      // Cap a frame's step so a tab coming back from the background does not jump to the end. Never negative: a
+      // frame's timestamp is when the frame began, which can be before the performance.now() that started playing.
+      this.send({ type: 'TICK', wallSeconds: Math.max(0, Math.min(0.25, (now - this.last) / 1000)) });
+      this.last = Math.max(this.last, now);
       this.frame = requestAnimationFrame(tick);
     };
     this.frame = requestAnimationFrame(tick);

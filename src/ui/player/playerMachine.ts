@@ -61,7 +61,8 @@ export const playerMachine = setup({
     advance: assign({
       time: ({ context, event }) => {
         assertEvent(event, 'TICK');
-        return clamp(context.time + event.wallSeconds * context.speed, context.end);
+        // Playing never moves time back, whatever a frame's clock says.
+        return clamp(context.time + Math.max(0, event.wallSeconds) * context.speed, context.end);
       },
     }),
     seek: assign({
