@@ -1,3 +1,4 @@
+import { resolveConfig } from './config.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { predictEvents, runModel, totalWork } from './simulate.ts';
 import type { ModelConfig, ModelName, Scenario, Seconds } from './types.ts';
@@ -144,7 +145,7 @@ export function settledAt(config: ModelConfig, tasks: number): number | null {
     case 'threads':
       return tasks + 1;
     case 'processes': {
-      const method = config.startMethod ?? 'fork';
+      const method = resolveConfig(config, { tasks: [], cores: 1 }).startMethod;
       return method === 'fork' ? null : method === 'spawn' ? tasks + 1 : tasks + 2;
     }
   }

@@ -4,6 +4,7 @@ import { asyncioMachine } from './models/asyncio.ts';
 import { processesMachine } from './models/processes.ts';
 import { sequentialMachine } from './models/sequential.ts';
 import { threadsMachine } from './models/threads.ts';
+import { resolveConfig } from './config.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { summarise } from './summary.ts';
 import type { ModelRun } from './timeline.ts';
@@ -62,8 +63,9 @@ export function predictEvents(scenario: Scenario, config: ModelConfig, profile: 
   const cpu = scenario.tasks.map((t) => t.steps.reduce((a, s) => a + (s.kind === 'io' ? 0 : s.seconds), 0));
   let events = scenario.tasks.reduce((a, t) => a + t.steps.length, 0);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  if (config.model === 'threads' && (config.workers ?? scenario.tasks.length) > 1) {
-    const interval = (config.switchIntervalMs ?? profile.switchInterval * 1000) / 1000;
+  const r = resolveConfig(config, scenario, profile);
+  if (r.model === 'threads' && r.workers > 1) {
+    const interval = r.switchIntervalMs / 1000;
     events += (2 * (sum(python) - Math.max(0, ...python))) / interval;
     // The Python that can hold the GIL against task i's calls: the longest of the other tasks'.
     const [first, second] = [...python].sort((a, b) => b - a);
@@ -73,7 +75,7 @@ export function predictEvents(scenario: Scenario, config: ModelConfig, profile: 
       events += 4 * Math.min(n / call, others / (interval + call));
     });
   }
-  if (config.model === 'processes' && (config.workers ?? scenario.cores) > scenario.cores) {
+  if (r.model === 'processes' && r.workers > scenario.cores) {
     const alone = sum([...cpu].sort((a, b) => b - a).slice(0, scenario.cores));
     events += (sum(cpu) - alone) / profile.osSlice;
   }

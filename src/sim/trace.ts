@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { ModelRun, TaskSpan } from './timeline.ts';
+import { resolveConfig } from './config.ts';
 import type { ModelConfig, Scenario, Seconds, StepKind } from './types.ts';
 
 /*
@@ -372,27 +373,19 @@ export interface Comparison {
 /** The fidelity tolerance the project holds the simulator to: 10% of the measured makespan plus 20 ms. */
 export const tolerance = (measuredMakespan: Seconds): Seconds => 0.1 * measuredMakespan + 0.02;
 
-/** Same model, and the same settings where the capture says them (absent settings match the simulated defaults). */
-function sameConfig(a: ModelConfig, b: ModelConfig, cores: number): boolean {
-  if (a.model !== b.model) return false;
-  const w = (c: ModelConfig) => ('workers' in c ? c.workers : undefined);
-  if (a.model === 'threads' && b.model === 'threads' && (a.switchIntervalMs ?? 5) !== (b.switchIntervalMs ?? 5)) return false;
-  if (a.model === 'processes' && b.model === 'processes') {
-    if ((a.startMethod ?? 'fork') !== (b.startMethod ?? 'fork')) return false;
-    if ((a.workers ?? cores) !== (b.workers ?? cores)) return false;
-    return true;
-  }
-  return w(a) === w(b);
+/** Same model and the same settings, each with its defaults filled in (a capture may write them out or not). */
+function sameConfig(a: ModelConfig, b: ModelConfig, scenario: Pick<Scenario, 'tasks' | 'cores'>): boolean {
+  return JSON.stringify(resolveConfig(a, scenario)) === JSON.stringify(resolveConfig(b, scenario));
 }
 
 /**
  * Each captured run against the simulated run of the same model: by configuration when the capture says it, else
  * by position. Each simulated run is matched at most once, in order.
  */
-export function compareCapture(capture: Capture, runs: ModelRun[], cores: number): Comparison[] {
+export function compareCapture(capture: Capture, runs: ModelRun[], scenario: Pick<Scenario, 'tasks' | 'cores'>): Comparison[] {
   const used = new Set<number>();
   return capture.runs.map((c, i) => {
-    let s = c.config ? runs.findIndex((r, j) => !used.has(j) && sameConfig(c.config!, r.config, cores)) : -1;
+    let s = c.config ? runs.findIndex((r, j) => !used.has(j) && sameConfig(c.config!, r.config, scenario)) : -1;
     if (s < 0 && !c.config && i < runs.length && !used.has(i)) s = i;
     if (s >= 0) used.add(s);
     const sim = s >= 0 ? runs[s] : undefined;

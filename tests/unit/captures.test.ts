@@ -29,7 +29,7 @@ for (const name of shipped) {
       const opened = openTrace(json, name);
       if (!opened.ok || opened.kind !== 'scenario') throw new Error(`${name}: the trace's scenario does not open`);
       const scenario = parseTextOrThrow(opened.text);
-      return { capture: parsed.capture, scenario, comparisons: compareCapture(parsed.capture, simulateScenario(scenario), scenario.cores) };
+      return { capture: parsed.capture, scenario, comparisons: compareCapture(parsed.capture, simulateScenario(scenario), scenario) };
     });
     it('ran the scaled scenario kept beside it, every model, on 2 cores', () => {
       const { capture, scenario } = got();

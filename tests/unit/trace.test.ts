@@ -190,7 +190,7 @@ describe('step lanes: the simulation drawn as a capture sees it', () => {
 describe('compareCapture: measured against simulated', () => {
   const s = scenario(2, [['a', ['cpu', 0.06], ['io', 0.04]], ['b', ['io', 0.2]]], [{ model: 'sequential' }, { model: 'threads' }]);
   const runs = s.models.map((m) => runModel(s, m));
-  const [seq, threads] = compareCapture(parsed(ours()), runs, s.cores);
+  const [seq, threads] = compareCapture(parsed(ours()), runs, s);
   it('each captured run meets the simulated run of its configuration', () => {
     expect(seq.simulated).toBe(0);
     expect(threads.simulated).toBe(1);
@@ -206,14 +206,14 @@ describe('compareCapture: measured against simulated', () => {
     expect(tolerance(1)).toBeCloseTo(0.12, 9);
   });
   it('a run no simulated model matches is kept, with no rows', () => {
-    const [only] = compareCapture(parsed(ours()), [runModel(s, { model: 'asyncio' })], s.cores);
+    const [only] = compareCapture(parsed(ours()), [runModel(s, { model: 'asyncio' })], s);
     expect(only.simulated).toBe(-1);
     expect(only.rows).toEqual([]);
   });
   it('processes match on start method and workers (absent: fork, one per core)', () => {
     const capture: Capture = { format: 'capture', origin: '', scenario: null, coresUsed: null, runs: [{ label: 'p', config: { model: 'processes', startMethod: 'spawn', workers: 2 }, makespan: 1, tasks: [] }] };
     const ps = [runModel(s, { model: 'processes' }), runModel(s, { model: 'processes', startMethod: 'spawn' })];
-    expect(compareCapture(capture, ps, 2)[0].simulated).toBe(1);
+    expect(compareCapture(capture, ps, s)[0].simulated).toBe(1);
   });
 });
 
@@ -278,7 +278,7 @@ describe('parseTrace: two tasks of one name stay two tasks', () => {
       ['job 84', 1],
     ]);
     const s = scenario(2, [['job 84', ['io', 0.4]], ['job 84', ['io', 0.4]]], [{ model: 'threads', workers: 1 }]);
-    const [cmp] = compareCapture(c, [runModel(s, s.models[0])], 2);
+    const [cmp] = compareCapture(c, [runModel(s, s.models[0])], s);
     // With one worker the second job ends 0.4 s after the first: each row meets its own task.
     expect(cmp.rows.slice(1).map((r) => +r.simulated.toFixed(1))).toEqual([0.4, 0.8]);
   });

@@ -1,4 +1,5 @@
 import { setup } from 'xstate';
+import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
@@ -165,7 +166,7 @@ export const asyncioMachine = setup({
     current: -1,
     next: input.scenario.tasks.map(() => 0),
     started: input.scenario.tasks.map(() => false),
-    semFree: input.config.workers ?? Number.MAX_SAFE_INTEGER,
+    semFree: resolveConfig(input.config, input.scenario, input.profile).workers ?? Number.MAX_SAFE_INTEGER,
     semWaiters: [],
     finished: 0,
     out: [],

@@ -1,4 +1,5 @@
 import { setup } from 'xstate';
+import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
@@ -175,8 +176,7 @@ export const processesMachine = setup({
 }).createMachine({
   id: 'processes',
   context: ({ input }) => {
-    const method = input.config.startMethod ?? 'fork';
-    const max = input.config.workers ?? input.scenario.cores;
+    const { startMethod: method, workers: max } = resolveConfig(input.config, input.scenario, input.profile);
     const count = method === 'fork' ? max : Math.min(max, input.scenario.tasks.length);
     return {
       tasks: input.scenario.tasks,

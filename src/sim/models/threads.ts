@@ -1,4 +1,5 @@
 import { assertEvent, setup } from 'xstate';
+import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
@@ -423,8 +424,8 @@ export const threadsMachine = setup({
   context: ({ input }) => ({
     tasks: input.scenario.tasks,
     profile: input.profile,
-    interval: (input.config.switchIntervalMs ?? input.profile.switchInterval * 1000) / 1000,
-    maxWorkers: input.config.workers ?? input.scenario.tasks.length,
+    interval: resolveConfig(input.config, input.scenario, input.profile).switchIntervalMs / 1000,
+    maxWorkers: resolveConfig(input.config, input.scenario, input.profile).workers,
     // Stryker disable next-line all: the main thread's record; startSubmitting asks for the GIL 'submit' at once
     threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit', nativeLeft: 0 }],
     queue: [],

@@ -1,3 +1,5 @@
+import { resolveConfig, type ResolvedConfig } from '../../sim/config.ts';
+import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
 import type { ModelConfig, Scenario, Step, Task } from '../../sim/types.ts';
 
 /**
@@ -82,7 +84,7 @@ function repetition(steps: readonly Step[]): { k: number; n: number } | null {
   return null;
 }
 
-export function pythonFor(sc: Scenario, config: ModelConfig, scale = 1): PythonCode {
+export function pythonFor(sc: Scenario, config: ModelConfig, scale = 1, profile: CPythonProfile = DEFAULT_PROFILE): PythonCode {
   const asyncio = config.model === 'asyncio';
   const names = functionNames(sc.tasks);
   const lines: string[] = [];
@@ -112,18 +114,18 @@ export function pythonFor(sc: Scenario, config: ModelConfig, scale = 1): PythonC
     stepLines.push(at);
   });
   lines.push('', '', `TASKS = [${names.join(', ')}]`, '', '');
-  lines.push(...driver(config, sc.cores));
+  lines.push(...driver(config, resolveConfig(config, sc, profile)));
   return { lines, stepLines };
 }
 
-function driver(c: ModelConfig, cores: number): string[] {
+function driver(c: ModelConfig, r: ResolvedConfig): string[] {
   switch (c.model) {
     case 'sequential':
       return ['if __name__ == "__main__":', '    for task in TASKS:', '        task()'];
     case 'threads':
       return [
         'if __name__ == "__main__":',
-        `    sys.setswitchinterval(${num((c.switchIntervalMs ?? 5) / 1000)})`,
+        `    sys.setswitchinterval(${num((r.model === 'threads' ? r.switchIntervalMs : 5) / 1000)})`,
         `    with ThreadPoolExecutor(max_workers=${c.workers ?? 'len(TASKS)'}) as pool:`,
         '        for future in [pool.submit(task) for task in TASKS]:',
         '            future.result()',
@@ -131,8 +133,8 @@ function driver(c: ModelConfig, cores: number): string[] {
     case 'processes':
       return [
         'if __name__ == "__main__":',
-        `    context = multiprocessing.get_context("${c.startMethod ?? 'fork'}")`,
-        `    with ProcessPoolExecutor(max_workers=${c.workers ?? cores}, mp_context=context) as pool:`,
+        `    context = multiprocessing.get_context("${r.model === 'processes' ? r.startMethod : 'fork'}")`,
+        `    with ProcessPoolExecutor(max_workers=${r.model === 'processes' ? r.workers : 1}, mp_context=context) as pool:`,
         '        for future in [pool.submit(task) for task in TASKS]:',
         '            future.result()',
       ];

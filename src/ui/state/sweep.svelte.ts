@@ -1,4 +1,5 @@
 import { DEFAULT_CORES, plannedRuns, sweep, whatIf, type PlannedRun, type SweepResult, type WhatIfResult } from '../../sim/amdahl.ts';
+import { resolveConfig } from '../../sim/config.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
 import { predictEvents, runModel } from '../../sim/simulate.ts';
 import type { ModelConfig, Scenario } from '../../sim/types.ts';
@@ -42,10 +43,10 @@ export const SWEEP_MAX_EVENTS = 50_000;
 export function runWeight(scenario: Scenario, config: ModelConfig, cores: number): number {
   const n = scenario.tasks.length;
   let threads = 1;
-  if (config.model === 'threads') threads += Math.min(config.workers ?? n, n);
-  if (config.model === 'processes') {
-    const method = config.startMethod ?? 'fork';
-    const workers = config.workers ?? cores;
+  const r = resolveConfig(config, { tasks: scenario.tasks, cores });
+  if (r.model === 'threads') threads += Math.min(r.workers, n);
+  if (r.model === 'processes') {
+    const { startMethod: method, workers } = r;
     threads += (method === 'fork' ? workers : Math.min(workers, n)) + (method === 'forkserver' ? 1 : 0);
   }
   return predictEvents({ ...scenario, cores }, config, DEFAULT_PROFILE) + 4 * threads + 20;
