@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { assertEvent, setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
@@ -155,7 +155,10 @@ export const asyncioMachine = setup({
       l.runReady();
     }),
     stepDone: ruleLoop((l) => l.stepDone()),
-    awaited: ruleLoop((l, e) => l.awaited((e as { task: number }).task)),
+    awaited: ruleLoop((l, e) => {
+      assertEvent(e, 'IO_DONE');
+      l.awaited(e.task);
+    }),
   },
 }).createMachine({
   id: 'asyncio',

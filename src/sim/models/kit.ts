@@ -1,7 +1,7 @@
 import { assign, enqueueActions, type MachineContext } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
-import type { ModelConfig, Scenario, Seconds, StepKind } from '../types.ts';
+import type { ModelConfig, Scenario, Seconds, Step, StepKind } from '../types.ts';
 import type { SegmentKind } from '../timeline.ts';
 
 export interface ModelInput<C extends ModelConfig = ModelConfig> {
@@ -24,6 +24,23 @@ export type ModelEvent = KernelEvent | { type: 'ALL_DONE'; at: Seconds };
 
 /** How a step shows on a core. */
 export const SEGMENT_OF: Record<Exclude<StepKind, 'io'>, SegmentKind> = { cpu: 'python', native: 'native' };
+
+/**
+ * Starting step `step` of `task` on `thread`, when nothing stands between it and a core (no GIL to take, no loop to
+ * share): a wait is a timer that sends IO_DONE, work is a burst. Sequential and process workers start every step so.
+ */
+export function stepCommands(thread: number, task: number, step: number, s: Step): Command[] {
+  if (s.kind === 'io') {
+    return [
+      { op: 'state', task, activity: 'io', step },
+      { op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread, task } },
+    ];
+  }
+  return [
+    { op: 'state', task, activity: 'active', step },
+    { op: 'burst', thread, seconds: s.seconds, task, step, kind: SEGMENT_OF[s.kind] },
+  ];
+}
 
 /** Shallow copy of an array-of-records context field with one record replaced. */
 export function withItem<T>(arr: readonly T[], i: number, patch: Partial<T>): T[] {

@@ -1,10 +1,10 @@
-import { setup } from 'xstate';
+import { assertEvent, setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, StartMethod, Task } from '../types.ts';
-import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, withItem, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import { AFTER_RULE, finishIfDone, stepCommands, kernelAction, ruleAction, withItem, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 type Phase = 'booting' | 'idle' | 'dispatch' | 'step' | 'result';
 
@@ -103,14 +103,7 @@ class Pool implements RuleRun<Ctx> {
       return;
     }
     c.workers = withItem(c.workers, w, { phase: 'step' });
-    const s = steps[step];
-    if (s.kind === 'io') {
-      this.cmds.push({ op: 'state', task, activity: 'io', step });
-      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: w, task } });
-    } else {
-      this.cmds.push({ op: 'state', task, activity: 'active', step });
-      this.cmds.push({ op: 'burst', thread: w, seconds: s.seconds, task, step, kind: SEGMENT_OF[s.kind] });
-    }
+    this.cmds.push(...stepCommands(w, task, step, steps[step]));
   }
 
   nextStep(w: number): void {
@@ -170,8 +163,14 @@ export const processesMachine = setup({
         p.launchNext();
       }
     }),
-    burstDone: rulePool((p, e) => p.burstDone((e as { thread: number }).thread)),
-    ioDone: rulePool((p, e) => p.nextStep((e as { thread: number }).thread)),
+    burstDone: rulePool((p, e) => {
+      assertEvent(e, 'BURST_DONE');
+      p.burstDone(e.thread);
+    }),
+    ioDone: rulePool((p, e) => {
+      assertEvent(e, 'IO_DONE');
+      p.nextStep(e.thread);
+    }),
   },
 }).createMachine({
   id: 'processes',

@@ -1,7 +1,7 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import { AFTER_RULE, finishIfDone, stepCommands, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
 
 /** The one thread that runs everything. */
 const MAIN = 0;
@@ -23,14 +23,7 @@ function begin(r: RuleRun<Ctx>): void {
     c.step = 0;
   }
   if (c.task >= c.tasks.length) return;
-  const s = c.tasks[c.task].steps[c.step];
-  if (s.kind === 'io') {
-    cmds.push({ op: 'state', task: c.task, activity: 'io', step: c.step });
-    cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: MAIN, task: c.task } });
-  } else {
-    cmds.push({ op: 'state', task: c.task, activity: 'active', step: c.step });
-    cmds.push({ op: 'burst', thread: MAIN, seconds: s.seconds, task: c.task, step: c.step, kind: SEGMENT_OF[s.kind] });
-  }
+  cmds.push(...stepCommands(MAIN, c.task, c.step, c.tasks[c.task].steps[c.step]));
 }
 
 const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;

@@ -393,7 +393,8 @@ export const threadsMachine = setup({
       g.request(MAIN, 'submit');
     }),
     burstDone: ruleGil((g, e) => {
-      const t = (e as { thread: number }).thread;
+      assertEvent(e, 'BURST_DONE');
+      const t = e.thread;
       if (t === MAIN) {
         g.submitted();
         return;
@@ -403,10 +404,16 @@ export const threadsMachine = setup({
         // Next step, still holding the GIL.
         g.thread(t, { step: th.step + 1 });
         g.beginStep(t);
-      } else g.callReturned(t, (e as { left?: number }).left ?? 0);
+      } else g.callReturned(t, e.left ?? 0);
     }),
-    ioDone: ruleGil((g, e) => g.request((e as { thread: number }).thread, 'next-step')),
-    woken: ruleGil((g, e) => g.acquired((e as { thread: number }).thread)),
+    ioDone: ruleGil((g, e) => {
+      assertEvent(e, 'IO_DONE');
+      g.request(e.thread, 'next-step');
+    }),
+    woken: ruleGil((g, e) => {
+      assertEvent(e, 'WAKE');
+      g.acquired(e.thread);
+    }),
     dropRequested: ruleGil((g) => {
       g.c.dropAt = Infinity;
       g.forceDrop();
