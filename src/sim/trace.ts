@@ -152,13 +152,28 @@ function coresUsed(m: Record<string, unknown>): number | null {
 
 function originText(m: Record<string, unknown>, ours: boolean): string {
   const python = typeof m.python === 'string' ? m.python : null;
-  const platform = typeof m.platform === 'string' ? m.platform : null;
+  // "Linux-6.18.44-…-x86_64-with-glibc2.36": the system's name is what a reader needs.
+  const platform = typeof m.platform === 'string' ? m.platform.split('-')[0] : null;
   const cores = typeof m.cores === 'number' ? m.cores : null;
   const parts = [python ? `CPython ${python}` : ours ? 'CPython' : 'a trace', platform ? `on ${platform}` : '', cores ? `${cores} cores` : ''].filter(Boolean);
   return parts.join(', ').replace(', on', ' on');
 }
 
 const keyOf = (x: string | number | undefined) => String(x ?? 0);
+
+/** A model configuration as a trace's metadata writes it (a `null` setting: none), or null when it is not one. */
+function configOf(raw: unknown): ModelConfig | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const given = Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== null));
+  const r = v.safeParse(modelConfigSchema, given);
+  if (!r.success) return null;
+  const { model, workers, switchIntervalMs, startMethod } = r.output;
+  const c: Record<string, unknown> = { model };
+  if (workers !== undefined && model !== 'sequential') c.workers = workers;
+  if (switchIntervalMs !== undefined && model === 'threads') c.switchIntervalMs = switchIntervalMs;
+  if (startMethod !== undefined && model === 'processes') c.startMethod = startMethod;
+  return c as unknown as ModelConfig;
+}
 
 /** Names given by `ph: "M"` events: process_name by pid, thread_name by pid and tid. */
 function names(events: TraceEvent[]) {
@@ -214,8 +229,8 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
   const runs: CapturedRun[] = [];
   for (const [pid, xs] of byPid) {
     const info = models.find((m) => keyOf(m.pid as string | number | undefined) === pid);
-    const cfg = v.safeParse(modelConfigSchema, info?.config);
-    const config = cfg.success ? (cfg.output as ModelConfig) : null;
+    // What ran: the capture's `settings` (every default written out, as it ran), else its `config`.
+    const config = configOf(info?.settings) ?? configOf(info?.config);
     // Tasks by the scenario's index when the events give it (two tasks may share a name), else by name.
     const tasks = new Map<string, { name: string; index?: number; steps: CapturedStep[] }>();
     for (const x of xs) {
@@ -379,14 +394,14 @@ function sameConfig(a: ModelConfig, b: ModelConfig, scenario: Pick<Scenario, 'ta
 }
 
 /**
- * Each captured run against the simulated run of the same model: by configuration when the capture says it, else
- * by position. Each simulated run is matched at most once, in order.
+ * Each captured run against the simulated run of the same model and settings (each simulated run matched at most
+ * once, in order). A trace that does not say what ran (another tool's) is compared with nothing: its runs are shown
+ * on their own, never scored against a scenario they may have nothing to do with.
  */
 export function compareCapture(capture: Capture, runs: ModelRun[], scenario: Pick<Scenario, 'tasks' | 'cores'>): Comparison[] {
   const used = new Set<number>();
-  return capture.runs.map((c, i) => {
-    let s = c.config ? runs.findIndex((r, j) => !used.has(j) && sameConfig(c.config!, r.config, scenario)) : -1;
-    if (s < 0 && !c.config && i < runs.length && !used.has(i)) s = i;
+  return capture.runs.map((c) => {
+    const s = c.config ? runs.findIndex((r, j) => !used.has(j) && sameConfig(c.config!, r.config, scenario)) : -1;
     if (s >= 0) used.add(s);
     const sim = s >= 0 ? runs[s] : undefined;
     const tol = tolerance(c.makespan);

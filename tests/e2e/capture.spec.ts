@@ -52,7 +52,10 @@ test.describe('CPython captured beside the simulation', () => {
     await page.locator('input[type=file]').setInputFiles({ name: 'viz.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(viz)) });
     await expect(page.getByTestId('capture-pair')).toHaveCount(1);
     await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('convoy');
-    await expect(page.getByTestId('capture-pair').first().locator('text.lane-label')).toHaveText(['MainThread', 'crunch', 'chatty I/O']);
+    // It says nothing of what ran: shown on its own, never scored against the scenario on screen.
+    await expect(page.getByTestId('capture-pair').first().locator('text.lane-label')).toHaveText(['MainThread']);
+    await expect(page.getByTestId('capture-lead')).toContainText('it is not set against a simulation');
+    await expect(page.locator('table.diff')).toHaveCount(0);
 
     const bad = { traceEvents: [{ ph: 'X', ts: 'soon', dur: 1 }] };
     await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
@@ -71,6 +74,22 @@ test.describe('CPython captured beside the simulation', () => {
     // The whole run drawn: the playhead at the end of the shared axis.
     await expect.poll(() => seconds(page)).toBeGreaterThan(2);
     await expect(pair).toHaveScreenshot('capture-convoy-threads.png');
+  });
+
+  test('another scenario is never scored against the capture: the view goes, and Back brings it again', async ({ page }) => {
+    await page.goto('./');
+    await page.locator('input[type=file]').setInputFiles({ name: 'convoy.trace.json', mimeType: 'application/json', buffer: convoy });
+    const tab = page.getByRole('radio', { name: 'CPython captured against simulated' });
+    await expect(tab).toBeChecked();
+    await page.getByRole('combobox', { name: 'Scenario' }).selectOption('seven-dwarfs');
+    await expect(tab).toHaveCount(0);
+    await expect(page.getByTestId('capture-pair')).toHaveCount(0);
+    await expect(page.locator('figure.gantt')).toHaveCount(4);
+    await page.goBack();
+    await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('file');
+    await expect(tab).toHaveCount(1);
+    await tab.check();
+    await expect(page.getByTestId('capture-pair')).toHaveCount(5);
   });
 
   test('a link to the capture view without the trace says so and shows the comparison', async ({ page }) => {

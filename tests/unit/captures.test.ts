@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../src/sim/schema.ts';
 import { simulateScenario } from '../../src/sim/simulate.ts';
 import { compareCapture, parseTrace, tolerance } from '../../src/sim/trace.ts';
+import { resolveConfig } from '../../src/sim/config.ts';
 import { openTrace } from '../../src/ui/state/scenarioFiles.ts';
 import { lazy } from './helpers.ts';
 
@@ -35,7 +36,9 @@ for (const name of shipped) {
       const { capture, scenario } = got();
       const kept = parseTextOrThrow(readFileSync(`${dir}scenarios/${name}.json`, 'utf8'));
       expect(scenario.tasks).toEqual(kept.tasks);
-      expect(capture.runs.map((r) => r.config)).toEqual(kept.models);
+      // What ran, settings written out, is what the scaled scenario's models come to.
+      expect(capture.runs.map((r) => resolveConfig(r.config!, scenario))).toEqual(kept.models.map((m) => resolveConfig(m, scenario)));
+      expect(scenario.models).toEqual(capture.runs.map((r) => r.config));
       expect(scenario.cores).toBeLessThanOrEqual(2);
     });
     it('each captured run is the median of several, and the noise is kept', () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_PROFILE } from '../../sim/profile.ts';
 import { LIMITS, MAX_FILE_BYTES, parseProfile, parseScenario, parseScenarioText } from '../../sim/schema.ts';
+import type { ModelConfig } from '../../sim/types.ts';
 import { looksLikeTrace, MAX_TRACE_BYTES, parseTrace, type Capture } from '../../sim/trace.ts';
 
 /**
@@ -41,7 +42,10 @@ export function openTrace(json: unknown, name: string): Opened {
   // Simulated on the cores it really ran on (the capture pins itself to at most the scenario's cores).
   const cores = capture.coresUsed === null ? sc.file.cores : Math.min(sc.file.cores, capture.coresUsed, LIMITS.cores);
   const notices = cores !== sc.file.cores ? [`${sc.file.name} asks for ${sc.file.cores} cores and ran on ${cores}: it is simulated on ${cores}, as it ran.`] : undefined;
-  return { ok: true, kind: 'scenario', text: JSON.stringify({ ...sc.file, cores }), modelCount: sc.scenario.models.length, capture, ...(notices ? { notices } : {}) };
+  // Simulated with the settings that ran (every default as the capture wrote it out), whatever a timing profile says.
+  const ran = capture.runs.map((r) => r.config);
+  const models = ran.length && ran.every((c) => c !== null) ? (ran as ModelConfig[]) : sc.file.models;
+  return { ok: true, kind: 'scenario', text: JSON.stringify({ ...sc.file, cores, models }), modelCount: models?.length ?? sc.scenario.models.length, capture, ...(notices ? { notices } : {}) };
 }
 
 /** A JSON object with no tasks and a timing constant's name among its keys (`npm run calibrate` writes these). */
