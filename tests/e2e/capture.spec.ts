@@ -108,7 +108,8 @@ test.describe('a timing profile from npm run calibrate', () => {
     // A machine whose spawned workers take half a second to boot: the spawn pool's run is later, the others are not.
     const profile = { processStart: { spawn: { boot: 0.5 } } };
     await page.locator('input[type=file]').setInputFiles({ name: 'slow-spawn.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profile)) });
-    await expect(page.getByTestId('profile')).toContainText('timing profile from a file');
+    await expect(page.getByTestId('profile')).toContainText('timing constants of a profile file');
+    await expect(page.getByTestId('profile')).toContainText('not the shipped defaults');
     await expect.poll(makespans).not.toEqual(before);
     const after = await makespans();
     expect(after.filter((m, i) => m !== before[i])).toHaveLength(1);
