@@ -17,7 +17,6 @@ interface Measured {
 }
 /** What the simulator said for each case when the band was last recorded (tests/fidelity/record-band.ts). */
 const band = JSON.parse(readFileSync(dir + 'band.json', 'utf8')) as Record<string, Timing[]>;
-
 /** The regression band: 0.1% of the makespan + 0.1 ms, far inside the acceptance rule's 10% + 20 ms. */
 const BAND = (makespan: number) => 0.001 * makespan + 0.0001;
 
