@@ -255,7 +255,7 @@ function expandedSize(file: ScenarioFile): { steps: number; largest: number } {
 }
 
 /** JSON text without a leading UTF-8 byte-order mark (which editors on Windows write and JSON.parse rejects). */
-const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+export const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** Parse a profile file's text, reporting a syntax error with the source name. */
 export function parseProfileText(text: string, source = 'profile', base?: CPythonProfile): ProfileParseResult {

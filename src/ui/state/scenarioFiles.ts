@@ -1,11 +1,11 @@
 import { DEFAULT_PROFILE } from '../../sim/profile.ts';
-import { LIMITS, MAX_FILE_BYTES, parseProfile, parseScenario, parseScenarioText } from '../../sim/schema.ts';
+import { LIMITS, MAX_FILE_BYTES, parseProfile, parseScenario, parseScenarioText, withoutBom, type ParseResult } from '../../sim/schema.ts';
 import type { ModelConfig } from '../../sim/types.ts';
 import { looksLikeTrace, MAX_TRACE_BYTES, parseTrace, type Capture } from '../../sim/trace.ts';
 
 /**
  * A file the user gave: a scenario's canonical text (what the link and the picker keep), with the captured trace it
- * came in if it did; a trace without a scenario of its own (set against the scenario on screen); a timing profile's
+ * came in if it did; a trace without a scenario it can be set against (shown on its own); a timing profile's
  * canonical text; or why it was refused. `notices` says what else the user should know.
  */
 export type Opened =
@@ -16,7 +16,10 @@ export type Opened =
 
 /** Checks a file's text; a refused file names what is wrong and says the current scenario stays. */
 export function openText(text: string, name: string): Opened {
-  const r = parseScenarioText(text, name);
+  return scenarioOpened(parseScenarioText(text, name), name);
+}
+
+function scenarioOpened(r: ParseResult, name: string): Opened {
   if (!r.ok) return { ok: false, notices: [`${name} was not opened; the current scenario stays.`, ...r.errors] };
   return { ok: true, kind: 'scenario', text: JSON.stringify(r.file), modelCount: r.scenario.models.length };
 }
@@ -38,7 +41,7 @@ export function openTrace(json: unknown, name: string): Opened {
   const capture = r.capture;
   if (capture.scenario === null) return { ok: true, kind: 'capture', capture };
   const sc = parseScenario(capture.scenario, `${name}: metadata.scenarioFile`);
-  if (!sc.ok) return { ok: true, kind: 'capture', capture, notices: ['The scenario in this trace could not be read, so its runs are set against the current scenario:', ...sc.errors] };
+  if (!sc.ok) return { ok: true, kind: 'capture', capture, notices: ['The scenario in this trace could not be read, so its runs are shown on their own, not set against a simulation:', ...sc.errors] };
   // Simulated on the cores it really ran on (the capture pins itself to at most the scenario's cores).
   const cores = capture.coresUsed === null ? sc.file.cores : Math.min(sc.file.cores, capture.coresUsed, LIMITS.cores);
   const notices = cores !== sc.file.cores ? [`${sc.file.name} asks for ${sc.file.cores} cores and ran on ${cores}: it is simulated on ${cores}, as it ran.`] : undefined;
@@ -68,14 +71,16 @@ export async function openFile(file: FileLike): Promise<Opened> {
   const text = await file.text();
   let json: unknown;
   try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    json = JSON.parse(withoutBom(text));
   } catch {
-    // Reported, with the scenario's wording, below.
+    // Not JSON: said with the scenario's wording (and the parser's message).
+    return file.size > MAX_FILE_BYTES ? tooBig('a scenario file') : openText(text, file.name);
   }
   if (looksLikeTrace(json)) return openTrace(json, file.name);
   if (file.size > MAX_FILE_BYTES) return tooBig('a scenario file');
   if (looksLikeProfile(json)) return openProfile(json, file.name);
-  return openText(text, file.name);
+  // Parsed once: a scenario near the 2 MB limit is not read twice.
+  return scenarioOpened(parseScenario(json, file.name), file.name);
 }
 
 /** The file name a scenario is saved under: its name, lower case, words joined by hyphens. */
