@@ -299,3 +299,17 @@ describe('Simulator: a timing profile the user opened', () => {
     expect(sim.generation).toBe(g);
   });
 });
+
+describe('Simulator: asking again for what is on screen', () => {
+  it('changes nothing: no new generation, and a newer request still in the worker is not shown when it answers', () => {
+    const { sim, worker } = make(100);
+    const g = sim.generation;
+    sim.request(tasks(2));
+    // Back to the first scenario (a new object with the same content), as the controls are put back after a refusal.
+    sim.request(tasks(1));
+    expect(sim.generation).toBe(g);
+    worker.answer();
+    expect(sim.generation).toBe(g);
+    expect(shownTasks(sim)).toBe(1);
+  });
+});

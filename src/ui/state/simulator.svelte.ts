@@ -110,6 +110,7 @@ export class Simulator {
     const t0 = now();
     try {
       this.shown = { scenario: first, runs: this.simulate(first) };
+      this.remember(first, this.shown.runs);
     } catch (e) {
       this.error = (e as Error).message;
       const other = fallback();
@@ -140,6 +141,14 @@ export class Simulator {
     this.latest = scenario;
     const key = keyOf(scenario);
     const known = key === null ? undefined : this.cache.get(key);
+    if (known === this.shown.runs) {
+      // What is on screen already (the controls put back after a refused setting): nothing new to show, and nothing
+      // asked for since is wanted any more.
+      this.error = null;
+      this.pending = null;
+      if (this.inFlight && !this.inFlight.ahead) this.inFlight = { ...this.inFlight, ahead: true };
+      return;
+    }
     if (known) {
       this.show(scenario, known);
       return;
