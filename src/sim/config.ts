@@ -8,13 +8,14 @@ import type { ModelConfig, Scenario, StartMethod } from './types.ts';
  *   at once); the switch interval is the profile's (`sys.getswitchinterval()`, 5 ms), in milliseconds.
  * - processes: `max_workers` defaults to the scenario's cores (`os.cpu_count()`), the start method to fork (Linux's
  *   default up to 3.13).
- * - asyncio: no Semaphore (`workers: null`): every coroutine runs at once.
+ * - threads' `api` defaults to the executor; a bare `threading.Thread` per task (`thread`) is one thread per task.
+ * - asyncio: no Semaphore (`workers: null`): every coroutine runs at once; `asyncio.gather` (the `api` default).
  */
 export type ResolvedConfig =
   | { model: 'sequential' }
-  | { model: 'threads'; workers: number; switchIntervalMs: number }
+  | { model: 'threads'; workers: number; switchIntervalMs: number; api: 'executor' | 'thread' }
   | { model: 'processes'; workers: number; startMethod: StartMethod }
-  | { model: 'asyncio'; workers: number | null };
+  | { model: 'asyncio'; workers: number | null; api: 'gather' | 'taskgroup' };
 
 /** `config`'s settings resolved: the same model's variant of ResolvedConfig. */
 export function resolveConfig<C extends ModelConfig>(config: C, scenario: Pick<Scenario, 'tasks' | 'cores'>, profile?: CPythonProfile): Extract<ResolvedConfig, { model: C['model'] }>;
@@ -23,10 +24,10 @@ export function resolveConfig(config: ModelConfig, scenario: Pick<Scenario, 'tas
     case 'sequential':
       return { model: 'sequential' };
     case 'threads':
-      return { model: 'threads', workers: config.workers ?? scenario.tasks.length, switchIntervalMs: config.switchIntervalMs ?? profile.switchInterval * 1000 };
+      return { model: 'threads', workers: config.workers ?? scenario.tasks.length, switchIntervalMs: config.switchIntervalMs ?? profile.switchInterval * 1000, api: config.api ?? 'executor' };
     case 'processes':
       return { model: 'processes', workers: config.workers ?? scenario.cores, startMethod: config.startMethod ?? 'fork' };
     case 'asyncio':
-      return { model: 'asyncio', workers: config.workers ?? null };
+      return { model: 'asyncio', workers: config.workers ?? null, api: config.api ?? 'gather' };
   }
 }

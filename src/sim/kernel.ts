@@ -1,5 +1,5 @@
 import { Agenda } from './agenda.ts';
-import type { CoreSegment, GilSpan, LoopSpan, SegmentKind, TaskSpan, TaskState } from './timeline.ts';
+import type { CoreSegment, Deadlock, GilSpan, LoopSpan, MainError, Outcome, RunMark, SegmentKind, SharedResult, SyncSpan, TaskSpan, TaskState } from './timeline.ts';
 import { NO_TASK } from './timeline.ts';
 import type { Seconds } from './types.ts';
 
@@ -32,7 +32,8 @@ export type Command =
   | { op: 'resume'; thread: number; delay?: Seconds }
   /** Deliver `event` to the machine after `delay`. */
   | { op: 'timer'; delay: Seconds; event: TimedEvent }
-  | { op: 'state'; task: number; activity: Activity; step: number }
+  /** `on`: the object a sync wait waits on. */
+  | { op: 'state'; task: number; activity: Activity; step: number; on?: string }
   /** `task`/`thread` start holding the GIL after `delay`, ending the previous holder's span; thread -1: nobody. */
   | { op: 'gil'; task: number; thread: number; forced: boolean; delay?: Seconds }
   /**
@@ -41,15 +42,34 @@ export type Command =
    */
   | { op: 'gil-task'; task: number; thread: number }
   /** The event loop starts running `task` (kind set) or goes idle (kind null). */
-  | { op: 'loop'; task: number; step: number; kind: LoopSpan['kind'] | null };
+  | { op: 'loop'; task: number; step: number; kind: LoopSpan['kind'] | null }
+  /** Synchronisation object `object` (its index in the kernel's `objects`) holds this from now. */
+  | { op: 'sync'; object: number; holders: number[]; count: number }
+  /** Reports, recorded as they are given, at the current instant. */
+  | ({ op: 'mark' } & Omit<RunMark, 'at'>)
+  | { op: 'outcome'; task: number; outcome: Outcome; error?: string }
+  | { op: 'deadlock'; deadlock: Omit<Deadlock, 'at'> }
+  | { op: 'error'; error: Omit<MainError, 'at'> }
+  | { op: 'shared'; shared: SharedResult };
 
 /** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
 export type TimedEvent =
   | { type: 'IO_DONE'; thread: number; task: number; at?: Seconds }
   | { type: 'GIL_TIMEOUT'; gen: number; at?: Seconds }
-  | { type: 'WAKE'; thread: number; at?: Seconds };
+  | { type: 'WAKE'; thread: number; at?: Seconds }
+  /**
+   * A task woken from a sync wait, after the wake-up's latency: `granted`, it has what it waited for (an item, the
+   * event, the barrier passed); otherwise it may try for a released lock again (see primitives.ts).
+   */
+  | { type: 'RETRY'; task: number; object: string; granted: boolean; at?: Seconds }
+  /** processes: the pool's manager thread has seen a worker die. */
+  | { type: 'POOL_BROKEN'; at?: Seconds };
 /** `left`: present only on a burst ended early by a `cut`, the seconds of it that were not run. */
-export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
+/**
+ * `STALLED`: nothing is left to happen (no burst, no timer) and the model has not finished: every task left is
+ * blocked for good. The model reports the deadlock and finishes; the kernel asks once.
+ */
+export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'STALLED'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
 
 interface KThread {
   label: string;
@@ -107,6 +127,12 @@ export class Kernel {
   readonly segments: CoreSegment[][];
   readonly gil: GilSpan[] = [];
   readonly loop: LoopSpan[] = [];
+  readonly sync: SyncSpan[][];
+  readonly marks: RunMark[] = [];
+  readonly outcomes: { outcome: Outcome; error?: string }[];
+  deadlock: Deadlock | null = null;
+  error: MainError | null = null;
+  readonly shared: SharedResult[] = [];
   private readonly spans: TaskSpan[][];
   // Stryker disable next-line ArrayDeclaration: every slot is written by a spawn before it is read
   private readonly threads: KThread[] = [];
@@ -122,6 +148,7 @@ export class Kernel {
   private readonly activity: Activity[];
   private readonly taskThread: number[];
   private readonly taskStep: number[];
+  private readonly taskOn: (string | undefined)[];
   readonly taskStart: Seconds[];
   readonly taskEnd: Seconds[];
 
@@ -129,7 +156,12 @@ export class Kernel {
     readonly coreCount: number,
     readonly taskCount: number,
     private readonly osSlice: Seconds,
+    /** The scenario's synchronisation objects, in the order `sync` commands number them. */
+    readonly objects: readonly { name: string; type: SyncSpan['type'] }[] = [],
   ) {
+    this.sync = objects.map(() => []);
+    this.outcomes = Array.from({ length: taskCount }, () => ({ outcome: 'ok' as Outcome }));
+    this.taskOn = new Array(taskCount).fill(undefined);
     this.cores = new Array(coreCount).fill(-1);
     // Stryker disable next-line ArrayDeclaration: dispatch() writes a core's slice end before the core can be busy
     this.sliceEnd = new Array(coreCount).fill(0);
@@ -147,11 +179,9 @@ export class Kernel {
   /** Run until `finished`, delivering events to `send` (the model's actor). Returns the final time. */
   run(send: (e: KernelEvent) => void, finished: () => boolean, maxEvents = 5_000_000): Seconds {
     send({ type: 'START', at: 0 });
+    let stalled = false;
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
     for (let n = 0; !finished(); n++) {
-      if (n > maxEvents) {
-        throw new EventCapError(maxEvents, this.now);
-      }
       this.dispatch();
       let t = Infinity;
       let what = 0; // 1 burst done, 2 slice end, 3 agenda
@@ -187,7 +217,15 @@ export class Kernel {
         t = this.agenda.peekTime();
         what = 3;
       }
-      if (what === 0) break;
+      if (what === 0) {
+        // Asked once: a model that answers a stall with more to do is asked no more when that runs out.
+        if (stalled) break;
+        stalled = true;
+        n--;
+        send({ type: 'STALLED', at: this.now });
+        continue;
+      }
+      if (n >= maxEvents) throw new EventCapError(maxEvents, this.now);
       this.now = Math.max(this.now, t);
       if (what === 1) {
         const id = this.cores[core];
@@ -288,6 +326,7 @@ export class Kernel {
       case 'state':
         this.activity[c.task] = c.activity;
         this.taskStep[c.task] = c.step;
+        this.taskOn[c.task] = c.on;
         if (c.step >= 0 && Number.isNaN(this.taskStart[c.task])) this.taskStart[c.task] = this.now;
         // Stryker disable next-line ConditionalExpression: a task's last state is 'done', so the last write is its end either way
         if (c.activity === 'done') this.taskEnd[c.task] = this.now;
@@ -314,6 +353,36 @@ export class Kernel {
         if (c.kind) this.loop.push({ task: c.task, step: c.step, kind: c.kind, start: this.now, end: Infinity });
         return;
       }
+      case 'sync': {
+        const lane = this.sync[c.object];
+        const last = lane[lane.length - 1];
+        if (last && last.start === this.now) lane.pop();
+        else if (last) last.end = this.now;
+        const prev = lane[lane.length - 1];
+        // An object back to what it was within the instant merges with the span before.
+        if (prev && prev.end === this.now && prev.count === c.count && sameHolders(prev.holders, c.holders)) prev.end = Infinity;
+        else lane.push({ object: this.objects[c.object].name, type: this.objects[c.object].type, start: this.now, end: Infinity, holders: c.holders, count: c.count });
+        return;
+      }
+      case 'mark': {
+        const mark: RunMark = { at: this.now, task: c.task, kind: c.kind, text: c.text };
+        if (c.count !== undefined) mark.count = c.count;
+        this.marks.push(mark);
+        return;
+      }
+      case 'outcome':
+        this.outcomes[c.task] = c.error === undefined ? { outcome: c.outcome } : { outcome: c.outcome, error: c.error };
+        return;
+      case 'deadlock':
+        this.deadlock = { ...c.deadlock, at: this.now };
+        return;
+      case 'error':
+        // The first to reach the main program is the one it ends with.
+        this.error ??= { ...c.error, at: this.now };
+        return;
+      case 'shared':
+        this.shared.push(c.shared);
+        return;
     }
   }
 
@@ -400,19 +469,22 @@ export class Kernel {
     const lane = this.spans[task];
     const last = lane[lane.length - 1];
     const step = this.taskStep[task];
-    if (last.state === state && last.step === step) return;
+    const on = this.taskOn[task];
+    if (last.state === state && last.step === step && last.on === on) return;
     if (last.start === this.now) {
       // Replaced within the same instant: keep the latest word, merging with an identical predecessor.
       const before = lane[lane.length - 2];
-      if (before && before.state === state && before.step === step) lane.pop();
+      if (before && before.state === state && before.step === step && before.on === on) lane.pop();
       else {
         last.state = state;
         last.step = step;
+        if (on === undefined) delete last.on;
+        else last.on = on;
       }
       return;
     }
     last.end = this.now;
-    lane.push({ task, state, start: this.now, end: 0, step });
+    lane.push(on === undefined ? { task, state, start: this.now, end: 0, step } : { task, state, start: this.now, end: 0, step, on });
   }
 
   /** Close every open span at `end`. */
@@ -425,6 +497,12 @@ export class Kernel {
     }
     for (const g of this.gil) if (g.end === Infinity) g.end = end;
     for (const l of this.loop) if (l.end === Infinity) l.end = end;
+    for (const lane of this.sync) {
+      while (lane.length && lane[lane.length - 1].start >= end && lane.length > 1) lane.pop();
+      for (const s of lane) if (s.end === Infinity || s.end > end) s.end = end;
+    }
     return { taskSpans: this.spans };
   }
 }
+
+const sameHolders = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -1,5 +1,5 @@
 import { seededRandom } from './random.ts';
-import { DEFAULT_MODELS, type ScenarioFile } from './schema.ts';
+import { DEFAULT_MODELS, fileTasks, type ScenarioFile } from './schema.ts';
 import type { Scenario, Seconds, Task } from './types.ts';
 
 export const DWARFS = ['Doc', 'Grumpy', 'Happy', 'Sleepy', 'Bashful', 'Sneezy', 'Dopey'];
@@ -26,7 +26,7 @@ export function taskName(i: number): string {
 /** A scenario file from the sliders: each task's length drawn (seeded) from the range, Python then a wait. */
 export function mixFile(mix: Mix, cores: number): ScenarioFile {
   const { name, description, seed, tasks, models } = mixScenario(mix, cores);
-  return { name, description, cores, seed, tasks, models };
+  return { name, description, cores, seed, tasks: fileTasks(tasks), models };
 }
 
 /** A scenario from the sliders: each task's length drawn (seeded) from the range, split into Python then a wait. */

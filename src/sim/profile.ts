@@ -41,6 +41,19 @@ export interface CPythonProfile {
   result: Seconds;
   /** `asyncio.run()` creating the loop and the tasks before the first one runs. */
   loopStart: Seconds;
+  /**
+   * threads: from a `release()`, `put()`, `set()` or last `Barrier.wait()` to the thread it wakes running again (a
+   * futex wake and a context switch; the woken thread then needs the GIL like any other).
+   */
+  wakeup: Seconds;
+  /** processes: the same across processes, for the `multiprocessing` lock, queue, event and barrier. */
+  ipcWakeup: Seconds;
+  /** processes: from a worker's death to the pool's manager thread breaking the pool (`BrokenProcessPool`). */
+  poolBreak: Seconds;
+  /** processes: seconds per byte of a task's argument (`send`) pickled, piped to the worker and unpickled. */
+  sendByte: Seconds;
+  /** processes: seconds per byte of a task's result (`receive`) pickled back and unpickled in the parent. */
+  receiveByte: Seconds;
 }
 
 export const DEFAULT_PROFILE: CPythonProfile = {
@@ -70,6 +83,11 @@ export const DEFAULT_PROFILE: CPythonProfile = {
   dispatch: 0.0003,
   result: 0.0003,
   loopStart: 0.0003,
+  wakeup: 0.00005,
+  ipcWakeup: 0.0001,
+  poolBreak: 0.002,
+  sendByte: 1e-9,
+  receiveByte: 1e-9,
 };
 
 export type ProfileOverride = Partial<Omit<CPythonProfile, 'processStart'>> & {

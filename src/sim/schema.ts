@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { drawSeconds, seededRandom } from './random.ts';
 import { DEFAULT_PROFILE, withOverride, type CPythonProfile } from './profile.ts';
 import { STORY_VIEWS, storyProblems } from './story.ts';
-import type { ModelConfig, Scenario, Step } from './types.ts';
+import { isComputeStep, type ModelConfig, type Scenario, type Step, type SyncDecls, type Task } from './types.ts';
 
 /** Limits keep a hand-edited file or a URL from asking the simulator for hours of work. */
 export const LIMITS = { cores: 64, tasks: 256, workers: 256, stepsPerTask: 2000, seconds: 3600, expandedSteps: 100_000 } as const;
@@ -24,28 +24,71 @@ const range = v.pipe(
   v.strictObject({ min: seconds, max: seconds, integer: v.optional(v.boolean()) }),
   v.check((r) => r.min <= r.max, 'min must not exceed max'),
 );
-const stepSchema = v.strictObject({
-  kind: v.picklist(['cpu', 'native', 'io']),
-  seconds: v.union([seconds, range], 'a number of seconds or { "min", "max" }'),
-  blocking: v.optional(v.boolean()),
-});
+/** A lock, queue, event, barrier or shared value's name: a Python identifier (it names a variable in the code). */
+const objectName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be a Python identifier: letters, digits and _, not starting with a digit, at most 40'));
+const stepSeconds = v.union([seconds, range], 'a number of seconds or { "min", "max" }');
+/** The exceptions a `raise` step may name: builtins a task plausibly raises (each is pickled back by a process pool). */
+export const RAISABLE = ['ValueError', 'RuntimeError', 'KeyError', 'TypeError', 'ZeroDivisionError', 'OSError', 'TimeoutError', 'Exception'] as const;
+const stepSchema = v.variant(
+  'kind',
+  [
+    v.strictObject({ kind: v.picklist(['cpu', 'native', 'io']), seconds: stepSeconds, blocking: v.optional(v.boolean()) }),
+    v.strictObject({ kind: v.picklist(['acquire', 'release']), lock: objectName }),
+    v.strictObject({ kind: v.picklist(['put', 'get']), queue: objectName }),
+    v.strictObject({ kind: v.picklist(['set', 'wait']), event: objectName }),
+    v.strictObject({ kind: v.literal('barrier'), barrier: objectName }),
+    v.strictObject({
+      kind: v.literal('update'),
+      shared: objectName,
+      times: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000)),
+      seconds: stepSeconds,
+      shape: v.picklist(['inplace', 'call']),
+      lock: v.optional(objectName),
+    }),
+    v.strictObject({ kind: v.literal('iterate'), shared: objectName, seconds: stepSeconds }),
+    v.strictObject({ kind: v.literal('raise'), error: v.picklist(RAISABLE) }),
+    v.strictObject({ kind: v.literal('crash') }),
+  ],
+  (issue) => `expected a step kind: "cpu", "native", "io", "acquire", "release", "put", "get", "set", "wait", "barrier", "update", "iterate", "raise" or "crash", not ${issue.received}`,
+);
+const bytes = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000)));
 const taskName = v.pipe(v.string(), v.nonEmpty(), v.maxLength(40), printable);
 const taskSchema = v.strictObject({
   name: taskName,
   steps: v.pipe(v.array(stepSchema), v.minLength(1), v.maxLength(LIMITS.stepsPerTask)),
   /** Run the steps this many times in a row (a loop of many short waits). */
   repeat: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.stepsPerTask))),
+  /** Bytes of the task's argument and result, which a process pool pickles. */
+  send: bytes,
+  receive: bytes,
 });
+/** Declared synchronisation objects, by name. */
+const declared = <T extends v.GenericSchema>(entry: T) =>
+  v.optional(v.pipe(v.record(objectName, entry), v.check((r) => Object.keys(r).length <= 64, 'at most 64 objects')));
+const syncSchemas = {
+  locks: declared(
+    v.pipe(
+      v.strictObject({ type: v.picklist(['Lock', 'RLock', 'Semaphore']), value: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.workers))) }),
+      v.check((l) => l.type === 'Semaphore' || l.value === undefined, 'value: only a Semaphore has a value'),
+    ),
+  ),
+  queues: declared(v.strictObject({ maxsize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))) })),
+  events: declared(v.strictObject({})),
+  barriers: declared(v.strictObject({ parties: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.tasks)) })),
+};
+/** Which declaration each sync step's field refers to. */
+const REFERS = { lock: 'locks', queue: 'queues', event: 'events', barrier: 'barriers' } as const;
 const workers = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.workers)));
 const modelSchema = v.variant('model', [
   v.strictObject({ model: v.literal('sequential') }),
   v.strictObject({
     model: v.literal('threads'),
+    api: v.optional(v.picklist(['executor', 'thread'])),
     workers,
     switchIntervalMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0.01), v.maxValue(1000))),
   }),
   v.strictObject({ model: v.literal('processes'), workers, startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])) }),
-  v.strictObject({ model: v.literal('asyncio'), workers }),
+  v.strictObject({ model: v.literal('asyncio'), api: v.optional(v.picklist(['gather', 'taskgroup'])), workers }),
 ]);
 
 export const DEFAULT_MODELS: ModelConfig[] = [
@@ -131,8 +174,7 @@ function issuePath(root: unknown, keys: readonly (string | number)[]): v.IssuePa
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-export const scenarioFileSchema = v.pipe(
-  v.strictObject({
+const scenarioFileBase = v.strictObject({
     $schema: v.optional(v.string()),
     name: v.pipe(v.string(), v.nonEmpty(), v.maxLength(80), printable),
     description: v.optional(v.pipe(v.string(), v.maxLength(300))),
@@ -140,10 +182,23 @@ export const scenarioFileSchema = v.pipe(
     seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     tasks: v.pipe(v.array(taskSchema), v.minLength(1), v.maxLength(LIMITS.tasks)),
     models: v.optional(v.pipe(v.array(modelSchema), v.minLength(1), v.maxLength(12))),
+    ...syncSchemas,
     /** Steps for a talk: see story.ts. */
     story: v.optional(v.pipe(v.array(storyStep), v.minLength(1), v.maxLength(40))),
+});
+
+export const scenarioFileSchema = v.pipe(
+  scenarioFileBase,
+  // What steps and models refer to, once the file has its shape (valibot runs this even after a type error: hence
+  // the guard).
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const p of referenceProblems(dataset.value)) {
+      const [first, ...rest] = issuePath(dataset.value, p.path);
+      addIssue({ message: p.message, path: [first, ...rest] });
+    }
   }),
-  // The story's references, once the file has its shape (valibot runs this even after a type error: hence the guard).
+  // The story's references.
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const file = dataset.value;
@@ -155,6 +210,38 @@ export const scenarioFileSchema = v.pipe(
     }
   }),
 );
+
+type FileShape = v.InferOutput<typeof scenarioFileBase>;
+
+/**
+ * References the shape alone cannot check: a step's lock, queue, event or barrier (an update's lock too) must be
+ * declared; a bare `threading.Thread` per task has no pool size.
+ */
+function referenceProblems(file: FileShape): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  file.tasks.forEach((t, i) =>
+    t.steps.forEach((s, j) => {
+      for (const [field, table] of Object.entries(REFERS) as [keyof typeof REFERS, (typeof REFERS)[keyof typeof REFERS]][]) {
+        const name = (s as Partial<Record<typeof field, string>>)[field];
+        if (name !== undefined && !Object.hasOwn(file[table] ?? {}, name)) {
+          out.push({ path: ['tasks', i, 'steps', j, field], message: `no ${field} ${JSON.stringify(name)} is declared in "${table}"${declaredList(file[table])}` });
+        }
+      }
+    }),
+  );
+  (file.models ?? []).forEach((m, i) => {
+    if (m.model === 'threads' && m.api === 'thread' && m.workers !== undefined) {
+      out.push({ path: ['models', i, 'workers'], message: 'a threading.Thread per task (api "thread") has no pool size: remove workers or use api "executor"' });
+    }
+  });
+  return out;
+}
+
+const declaredList = (table: Record<string, unknown> | undefined) => {
+  const names = Object.keys(table ?? {});
+  return names.length ? ` (it declares ${names.map((n) => JSON.stringify(n)).join(', ')})` : ' (it declares none)';
+};
+
 export type ScenarioFile = v.InferOutput<typeof scenarioFileSchema>;
 
 export type ParseResult = { ok: true; scenario: Scenario; file: ScenarioFile } | { ok: false; errors: string[] };
@@ -182,6 +269,11 @@ export const profileFileSchema = v.strictObject({
   dispatch: v.optional(cost),
   result: v.optional(cost),
   loopStart: v.optional(cost),
+  wakeup: v.optional(cost),
+  ipcWakeup: v.optional(cost),
+  poolBreak: v.optional(cost),
+  sendByte: v.optional(cost),
+  receiveByte: v.optional(cost),
 });
 
 export type ProfileParseResult = { ok: true; profile: CPythonProfile } | { ok: false; errors: string[] };
@@ -279,20 +371,43 @@ export function parseScenarioText(text: string, source = 'scenario'): ParseResul
   return parseScenario(json, source);
 }
 
+/** Resolved tasks written back as a file's (instant steps carry no `seconds` in a file), the inverse of resolving. */
+export function fileTasks(tasks: readonly Task[]): ScenarioFile['tasks'] {
+  return tasks.map((t) => ({
+    name: t.name,
+    steps: t.steps.map((s): ScenarioFile['tasks'][number]['steps'][number] => {
+      if (isComputeStep(s) || s.kind === 'io') return s as ScenarioFile['tasks'][number]['steps'][number];
+      const rest: Partial<Step> = { ...s };
+      delete rest.seconds;
+      return rest as ScenarioFile['tasks'][number]['steps'][number];
+    }),
+    ...(t.send ? { send: t.send } : {}),
+    ...(t.receive ? { receive: t.receive } : {}),
+  }));
+}
+
 export function resolveScenario(file: ScenarioFile): Scenario {
   const seed = file.seed ?? 0;
   const rand = seededRandom(seed);
+  const draw = (x: number | { min: number; max: number; integer?: boolean }) => (typeof x === 'number' ? x : drawSeconds(rand, x.min, x.max, x.integer ?? false));
   const tasks = file.tasks.map((t) => {
-    const once = t.steps.map((s) => {
-      const secs =
-        typeof s.seconds === 'number' ? s.seconds : drawSeconds(rand, s.seconds.min, s.seconds.max, s.seconds.integer ?? false);
-      const step: Step = { kind: s.kind, seconds: secs };
-      if (s.blocking) step.blocking = true;
-      return step;
+    const once = t.steps.map((s): Step => {
+      switch (s.kind) {
+        case 'cpu':
+        case 'native':
+        case 'io':
+          return { kind: s.kind, seconds: draw(s.seconds), ...(s.blocking ? { blocking: true } : {}) };
+        case 'update':
+          return { kind: 'update', shared: s.shared, times: s.times, seconds: draw(s.seconds), shape: s.shape, ...(s.lock !== undefined ? { lock: s.lock } : {}) };
+        case 'iterate':
+          return { kind: 'iterate', shared: s.shared, seconds: draw(s.seconds) };
+        default:
+          return { ...s, seconds: 0 };
+      }
     });
     const steps: Step[] = [];
     for (let i = 0; i < (t.repeat ?? 1); i++) steps.push(...once);
-    return { name: t.name, steps };
+    return { name: t.name, steps, ...(t.send ? { send: t.send } : {}), ...(t.receive ? { receive: t.receive } : {}) };
   });
   return {
     name: file.name,
@@ -301,7 +416,11 @@ export function resolveScenario(file: ScenarioFile): Scenario {
     seed,
     tasks,
     models: (file.models as ModelConfig[] | undefined) ?? DEFAULT_MODELS,
-    // Only when the file has one: a scenario without a story has no `story` key at all.
+    // Only what the file declares: a scenario without locks (or a story) has no such key at all.
+    ...(file.locks && Object.keys(file.locks).length ? { locks: file.locks } : {}),
+    ...(file.queues && Object.keys(file.queues).length ? { queues: file.queues } : {}),
+    ...(file.events && Object.keys(file.events).length ? { events: file.events as SyncDecls['events'] } : {}),
+    ...(file.barriers && Object.keys(file.barriers).length ? { barriers: file.barriers } : {}),
     ...(file.story ? { story: file.story } : {}),
   };
 }

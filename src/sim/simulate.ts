@@ -5,6 +5,7 @@ import { processesMachine } from './models/processes.ts';
 import { sequentialMachine } from './models/sequential.ts';
 import { threadsMachine } from './models/threads.ts';
 import { resolveConfig } from './config.ts';
+import { syncTable } from './models/primitives.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { summarise } from './summary.ts';
 import type { ModelRun } from './timeline.ts';
@@ -90,6 +91,10 @@ const SMALLER: Record<ModelName, string> = {
   asyncio: 'fewer or shorter tasks need fewer',
 };
 
+/** How far past a deadlock's stall its run is drawn: a quarter of the run so far, at least 10 ms. */
+export const HANG_SHOWN = 0.25;
+export const MIN_HANG_SHOWN = 0.01;
+
 /** Run one model over one scenario: the model's machine decides, the kernel keeps time and records. */
 export function runModel(scenario: Scenario, config: ModelConfig, profile: CPythonProfile = DEFAULT_PROFILE, limits: SimLimits = {}): ModelRun {
   if (!MACHINES[config.model]) throw new Error(`no such model: ${JSON.stringify(config.model)} (expected one of ${MODEL_NAMES.join(', ')})`);
@@ -100,7 +105,8 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
       `${config.model}: at least ${predicted.toLocaleString('en')} scheduling events (GIL hand-offs, time slices, wake-ups), more than the ${max.toLocaleString('en')} allowed, too many to simulate and draw here; ${SMALLER[config.model]}`,
     );
   }
-  const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice);
+  const table = syncTable(scenario);
+  const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice, table.names.map((name, i) => ({ name, type: table.types[i] })));
   const machine = ENGINE[config.model];
   const actor = createActor(machine, { input: { scenario, config, profile } });
   KERNELS.set(actor, kernel);
@@ -115,20 +121,30 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
     throw new Error(`${config.model}: ${(e as Error).message}${e instanceof EventCapError ? `; ${SMALLER[config.model]}` : ''}`);
   }
   if (failure) throw failure;
-  const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]));
+  // A task may end unfinished only with an outcome saying why (deadlocked, skipped, broken, cancelled).
+  const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]) && kernel.outcomes[i].outcome === 'ok');
   if (stuck >= 0) throw new Error(`${config.model}: task ${scenario.tasks[stuck].name} never finished (simulator bug)`);
   actor.stop();
+  // A deadlocked program never ends: its run is drawn on past the stall, waits open, so the chart shows who is stuck
+  // on what (the report's `deadlock.at` is the stall itself).
+  const outcomes = kernel.outcomes.map((o) => o.outcome);
+  if (outcomes.includes('deadlocked')) end += Math.max(HANG_SHOWN * end, MIN_HANG_SHOWN);
   const { taskSpans } = kernel.finish(end);
   const run: ModelRun = {
     model: config.model,
     config,
     cores: scenario.cores,
     makespan: end,
-    tasks: scenario.tasks.map((t, i) => ({ name: t.name, start: kernel.taskStart[i], end: kernel.taskEnd[i], gilWait: 0 })),
+    tasks: scenario.tasks.map((t, i) => ({ name: t.name, start: kernel.taskStart[i], end: kernel.taskEnd[i], gilWait: 0, ...kernel.outcomes[i] })),
     coreSegments: kernel.segments,
     taskSpans,
     gil: kernel.gil,
     loop: kernel.loop,
+    sync: kernel.sync,
+    marks: kernel.marks,
+    deadlock: kernel.deadlock,
+    error: kernel.error,
+    shared: kernel.shared,
     summary: { makespan: end, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
   };
   const { gilWaitByTask, ...summary } = summarise(run, totalWork(scenario));

@@ -32,9 +32,16 @@ export interface CoreSegment {
  * - `running`: on a core; `cpu-wait`: runnable but every core is busy (the OS has it in its run queue);
  * - `gil-wait`: ready to run Python, waiting for the GIL; `io`: waiting on I/O (no core, no GIL);
  * - `blocked`: asyncio: its await is over but the loop is busy with another task's blocking work;
- * - `done`.
+ * - `lock-wait`, `queue-wait`, `event-wait`, `barrier-wait`: waiting on the synchronisation object the span names
+ *   (`on`): a lock (or semaphore) held by another, a queue empty for a get or full for a put, an event not set, a
+ *   barrier short of its parties;
+ * - `done`: finished, whatever its outcome (see `TaskResult.outcome`).
  */
-export type TaskState = 'queued' | 'running' | 'cpu-wait' | 'gil-wait' | 'io' | 'blocked' | 'done';
+export type TaskState = 'queued' | 'running' | 'cpu-wait' | 'gil-wait' | 'io' | 'blocked' | SyncWait | 'done';
+
+/** The states of waiting on a synchronisation object. */
+export type SyncWait = 'lock-wait' | 'queue-wait' | 'event-wait' | 'barrier-wait';
+export const SYNC_WAITS: readonly SyncWait[] = ['lock-wait', 'queue-wait', 'event-wait', 'barrier-wait'];
 
 export interface TaskSpan {
   task: number;
@@ -43,6 +50,69 @@ export interface TaskSpan {
   end: Seconds;
   /** The step in progress (-1 before the first one). */
   step: number;
+  /** For a sync wait: the object waited on. */
+  on?: string;
+}
+
+/** What became of a task. */
+export type Outcome =
+  | 'ok'
+  | 'raised' // its own exception ended it
+  | 'cancelled' // asyncio cancelled it (a TaskGroup after another task's error, or asyncio.run at its exit)
+  | 'broken' // its process died: a crashed pool worker breaks every pending task; a crash elsewhere ends the program
+  | 'deadlocked' // blocked forever
+  | 'skipped'; // never started: the program ended first (sequential code after an error)
+export const OUTCOMES: readonly Outcome[] = ['ok', 'raised', 'cancelled', 'broken', 'deadlocked', 'skipped'];
+
+/**
+ * A synchronisation object's state over time, one span per change: a lock's holders (tasks), a queue's items, an
+ * event's flag (count 1 when set), a barrier's arrivals. Spans of one object never overlap and are sorted by start.
+ */
+export interface SyncSpan {
+  object: string;
+  type: 'lock' | 'queue' | 'event' | 'barrier';
+  start: Seconds;
+  end: Seconds;
+  holders: number[];
+  count: number;
+}
+
+/** Something that happened to a task at an instant, marked on the chart. */
+export interface RunMark {
+  at: Seconds;
+  task: number;
+  kind: 'raised' | 'cancelled' | 'broken' | 'crash' | 'lost' | 'deadlock';
+  /** Words for the mark: the exception, the cycle, how many updates were lost. */
+  text: string;
+  /** `lost`: the updates this write lost. */
+  count?: number;
+}
+
+/** A run that ended with tasks blocked forever: who waits for what, and who holds it. */
+export interface Deadlock {
+  at: Seconds;
+  /** True when the waits form a cycle of lock holders (the classic deadlock); false: a wait nobody is left to end. */
+  cycle: boolean;
+  tasks: { task: number; waitsFor: string; holds: string[] }[];
+}
+
+/** The exception that reached the main program, when, and how. */
+export interface MainError {
+  type: string;
+  at: Seconds;
+  /** The task it came from (NO_TASK: none in particular). */
+  task: number;
+  how: string;
+}
+
+/** A shared value's final state against the value no race would have left. */
+export interface SharedResult {
+  name: string;
+  final: number;
+  expected: number;
+  lost: number;
+  /** Why `final` is what it is, where the count of lost updates does not say (processes: each has its own copy). */
+  note?: string;
 }
 
 /** Who held a GIL. Threads model only: a worker process's GIL is never contended. */
@@ -72,6 +142,9 @@ export interface TaskResult {
   end: Seconds;
   /** Seconds spent waiting for the GIL. */
   gilWait: Seconds;
+  outcome: Outcome;
+  /** The exception it raised or was broken or cancelled with, for any outcome but `ok`, `deadlocked` and `skipped`. */
+  error?: string;
 }
 
 export interface Summary {
@@ -101,5 +174,12 @@ export interface ModelRun {
   taskSpans: TaskSpan[][];
   gil: GilSpan[];
   loop: LoopSpan[];
+  /** Per synchronisation object, in declaration order (locks, queues, events, barriers); empty without any. */
+  sync: SyncSpan[][];
+  marks: RunMark[];
+  deadlock: Deadlock | null;
+  /** The exception the main program ends with (null: none reached it). */
+  error: MainError | null;
+  shared: SharedResult[];
   summary: Summary;
 }

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { ModelRun, TaskSpan } from './timeline.ts';
 import { resolveConfig } from './config.ts';
-import type { ModelConfig, Scenario, Seconds, StepKind } from './types.ts';
+import type { ModelConfig, Scenario, Seconds, StepKind, WorkKind } from './types.ts';
 
 /*
  * Real runs, read from Chrome Trace Event JSON (what `npm run capture` writes, what VizTracer and Perfetto write):
@@ -326,13 +326,22 @@ function traceRuns(events: TraceEvent[]): CapturedRun[] | string {
  * clock saw them) and a run whose task spans are the steps (running, or waiting on I/O) with the gaps between them
  * queued. It has no cores, GIL or loop lanes: a trace does not say which core ran what.
  */
+/**
+ * How a captured step draws: its own work kind, Python for another tool's calls and for the loops `update` and
+ * `iterate`; a sync call (from its call to its return) as a wait, since what the clock saw is mostly the waiting.
+ */
+function asWork(kind: CapturedStep['kind']): WorkKind {
+  if (kind === 'cpu' || kind === 'native' || kind === 'io') return kind;
+  return kind === 'call' || kind === 'update' || kind === 'iterate' ? 'cpu' : 'io';
+}
+
 export function capturedAsRun(c: CapturedRun): { scenario: Scenario; run: ModelRun } {
   const scenario: Scenario = {
     name: c.label,
     description: '',
     cores: 0,
     seed: 0,
-    tasks: c.tasks.map((t) => ({ name: t.name, steps: t.steps.map((s) => ({ kind: s.kind === 'call' ? 'cpu' : s.kind, seconds: s.end - s.start })) })),
+    tasks: c.tasks.map((t) => ({ name: t.name, steps: t.steps.map((s) => ({ kind: asWork(s.kind), seconds: s.end - s.start })) })),
     models: [c.config ?? { model: 'sequential' }],
   };
   const taskSpans = c.tasks.map((t, task) => {
@@ -341,7 +350,7 @@ export function capturedAsRun(c: CapturedRun): { scenario: Scenario; run: ModelR
     t.steps.forEach((s, step) => {
       if (s.start > at) spans.push({ task, state: 'queued', start: at, end: s.start, step: step - 1 });
       const start = Math.max(at, s.start);
-      if (s.end > start) spans.push({ task, state: s.kind === 'io' ? 'io' : 'running', start, end: s.end, step });
+      if (s.end > start) spans.push({ task, state: asWork(s.kind) === 'io' ? 'io' : 'running', start, end: s.end, step });
       at = Math.max(at, s.end);
     });
     spans.push({ task, state: 'done', start: at, end: Math.max(at, c.makespan), step: t.steps.length - 1 });
@@ -352,11 +361,16 @@ export function capturedAsRun(c: CapturedRun): { scenario: Scenario; run: ModelR
     config: c.config ?? { model: 'sequential' },
     cores: 0,
     makespan: c.makespan,
-    tasks: c.tasks.map((t) => ({ name: t.name, start: t.steps[0]?.start ?? 0, end: t.steps[t.steps.length - 1]?.end ?? 0, gilWait: 0 })),
+    tasks: c.tasks.map((t) => ({ name: t.name, start: t.steps[0]?.start ?? 0, end: t.steps[t.steps.length - 1]?.end ?? 0, gilWait: 0, outcome: 'ok' as const })),
     coreSegments: [],
     taskSpans,
     gil: [],
     loop: [],
+    sync: [],
+    marks: [],
+    deadlock: null,
+    error: null,
+    shared: [],
     summary: { makespan: c.makespan, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
   };
   return { scenario, run };

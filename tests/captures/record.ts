@@ -31,7 +31,7 @@ export function scaled(file: ScenarioFile, sequential: number, cores: number): {
   const r = (x: number) => Math.round(x * factor * 1e6) / 1e6;
   const tasks = file.tasks.map((t) => ({
     ...t,
-    steps: t.steps.map((s) => ({ ...s, seconds: typeof s.seconds === 'number' ? r(s.seconds) : { ...s.seconds, min: r(s.seconds.min), max: r(s.seconds.max), integer: false } })),
+    steps: t.steps.map((s) => (!('seconds' in s) ? s : { ...s, seconds: typeof s.seconds === 'number' ? r(s.seconds) : { ...s.seconds, min: r(s.seconds.min), max: r(s.seconds.max), integer: false } })),
   }));
   const out: ScenarioFile = { ...file, cores: Math.min(file.cores, cores), tasks };
   delete out.story;

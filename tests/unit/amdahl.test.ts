@@ -14,7 +14,7 @@ import {
   type SweepResult,
 } from '../../src/sim/amdahl.ts';
 import { runModel } from '../../src/sim/simulate.ts';
-import type { ModelConfig, Scenario, StepKind } from '../../src/sim/types.ts';
+import type { ModelConfig, Scenario, Step, StepKind } from '../../src/sim/types.ts';
 import Amdahl from '../../src/ui/panels/Amdahl.svelte';
 import { Sweep, type SweepRequest, type SweepResponse, type SweepWorker } from '../../src/ui/state/sweep.svelte.ts';
 import { lazy } from './helpers.ts';
@@ -29,7 +29,7 @@ function mk(tasks: [string, ...StepLit[]][], models: ModelConfig[] = ALL, cores 
     description: '',
     cores,
     seed: 0,
-    tasks: tasks.map(([name, ...steps]) => ({ name, steps: steps.map(([kind, seconds, blocking]) => (blocking ? { kind, seconds, blocking } : { kind, seconds })) })),
+    tasks: tasks.map(([name, ...steps]) => ({ name, steps: steps.map(([kind, seconds, blocking]) => (blocking ? { kind, seconds, blocking } : { kind, seconds }) as Step) })),
     models,
   };
 }

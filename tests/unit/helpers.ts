@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseScenario, parseScenarioText } from '../../src/sim/schema.ts';
+import type { ModelRun } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
+
+/** A hand-made run's report fields, none of them saying anything (no sync objects, marks, deadlock or error). */
+export const NO_REPORTS: Pick<ModelRun, 'sync' | 'marks' | 'deadlock' | 'error' | 'shared'> = { sync: [], marks: [], deadlock: null, error: null, shared: [] };
 
 export function loadScenario(path: string): Scenario {
   const r = parseScenarioText(readFileSync(path, 'utf8'), path);

@@ -5,14 +5,18 @@ import { EventCapError, Kernel, type Command, type KernelEvent } from '../../src
  * Drives the kernel without a model: `start` is applied at time 0, and `on(event)` returns the commands to apply
  * when an event arrives. Returns every event delivered (as "TYPE thread@ms"), and the kernel.
  */
-function drive(cores: number, tasks: number, start: Command[], on: (e: KernelEvent, k: Kernel) => Command[] = () => [], opts: { slice?: number; done?: (log: string[]) => boolean; maxEvents?: number } = {}) {
+function drive(cores: number, tasks: number, start: Command[], on: (e: KernelEvent, k: Kernel) => Command[] = () => [], opts: { slice?: number; done?: (log: string[]) => boolean; maxEvents?: number; onStall?: (k: Kernel) => Command[] } = {}) {
   const k = new Kernel(cores, tasks, opts.slice ?? 0.003);
   const log: string[] = [];
+  const stalls: number[] = [];
   const ms = (t: number) => +(t * 1000).toFixed(3);
   const end = k.run(
     (e) => {
       if (e.type === 'START') k.apply(start);
-      else {
+      else if (e.type === 'STALLED') {
+        stalls.push(ms(e.at));
+        k.apply(opts.onStall?.(k) ?? []);
+      } else {
         log.push(`${e.type}${'thread' in e ? ' ' + e.thread : ''}${'gen' in e ? ' g' + e.gen : ''}@${ms(e.at)}`);
         k.apply(on(e, k));
       }
@@ -23,12 +27,40 @@ function drive(cores: number, tasks: number, start: Command[], on: (e: KernelEve
   const { taskSpans } = k.finish(end);
   const segs = k.segments.map((lane) => lane.map((s) => `${s.threadLabel}:${s.kind}:${ms(s.start)}-${ms(s.end)}`));
   const spans = taskSpans.map((lane) => lane.map((s) => `${s.state}:${ms(s.start)}-${ms(s.end)}`));
-  return { k, log, end, segs, spans, ms };
+  return { k, log, stalls, end, segs, spans, ms };
 }
 const spawn = (thread: number, label = `t${thread}`): Command => ({ op: 'spawn', thread, label });
 const burst = (thread: number, seconds: number, task = thread, extra: Partial<Extract<Command, { op: 'burst' }>> = {}): Command => ({ op: 'burst', thread, seconds, task, step: 0, kind: 'python', ...extra });
 const active = (task: number, step = 0): Command => ({ op: 'state', task, activity: 'active', step });
 const done = (task: number): Command => ({ op: 'state', task, activity: 'done', step: 0 });
+
+describe('kernel: a run with nothing left to happen', () => {
+  it('asks the model once, when no burst or timer is pending, and stops there if it is still not done', () => {
+    const r = drive(1, 1, [spawn(0), active(0), burst(0, 0.005)], (e) => (e.type === 'BURST_DONE' ? [{ op: 'state', task: 0, activity: 'lock-wait', step: 0, on: 'L' }] : []));
+    expect(r.stalls).toEqual([5]);
+    expect(r.end).toBeCloseTo(0.005, 12);
+    expect(r.spans).toEqual([['running:0-5']]);
+  });
+  it('lets the model act on it, once: a timer it sets is still delivered, and then the run stops', () => {
+    const r = drive(1, 1, [spawn(0), active(0), burst(0, 0.002)], () => [], { onStall: () => [{ op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } }] });
+    expect(r.stalls).toEqual([2]);
+    expect(r.end).toBeCloseTo(0.003, 12);
+    expect(r.log).toEqual(['BURST_DONE 0@2', 'WAKE 0@3']);
+  });
+  it('records reports and object states as given, and names a wait with its object', () => {
+    const k = new Kernel(1, 2, 0.003, [{ name: 'L', type: 'lock' }]);
+    k.apply([{ op: 'sync', object: 0, holders: [0], count: 1 }, { op: 'state', task: 1, activity: 'lock-wait', step: 0, on: 'L' }, { op: 'outcome', task: 1, outcome: 'deadlocked' }]);
+    k.now = 0.5;
+    k.apply([{ op: 'sync', object: 0, holders: [], count: 0 }, { op: 'mark', task: 1, kind: 'deadlock', text: 'x' }, { op: 'error', error: { type: 'E1', task: 0, how: 'h' } }, { op: 'error', error: { type: 'E2', task: 1, how: 'h' } }]);
+    const { taskSpans } = k.finish(1);
+    expect(k.sync[0].map((s) => [s.start, s.end, s.count, s.holders])).toEqual([[0, 0.5, 1, [0]], [0.5, 1, 0, []]]);
+    expect(taskSpans[1]).toEqual([{ task: 1, state: 'lock-wait', start: 0, end: 1, step: 0, on: 'L' }]);
+    expect(k.outcomes).toEqual([{ outcome: 'ok' }, { outcome: 'deadlocked' }]);
+    expect(k.marks).toEqual([{ task: 1, kind: 'deadlock', text: 'x', at: 0.5 }]);
+    // The first exception to reach the main program is the one it ends with.
+    expect(k.error).toEqual({ type: 'E1', task: 0, how: 'h', at: 0.5 });
+  });
+});
 
 describe('kernel: cores, the run queue and time slices', () => {
   it('two threads on one core take turns in 3 ms slices, each stretch its own segment, and wait in cpu-wait', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CoreSegment, ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { buildLanes, type Lane } from '../../src/ui/chart/lanes.ts';
+import { NO_REPORTS } from './helpers.ts';
 
 // A hand-made timeline, so each lane and tooltip can be stated exactly, whatever the simulator does.
 const sc: Scenario = {
@@ -19,6 +20,7 @@ function run(model: ModelRun['model'], parts: Partial<ModelRun>): ModelRun {
     coreSegments: [[seg(0, 0, 0.2, 0, 0, 'python', 'Thread 1')], [seg(1, 0, 0.0005, -1, -1, 'overhead', 'main')]],
     taskSpans: [spans(0, ['queued', 0, 0, -1], ['running', 0, 0.2, 0], ['io', 0.2, 1.7, 1], ['done', 1.7, 3, 1]), spans(1, ['queued', 0, 0.5, -1], ['io', 0.5, 2.5, 0], ['done', 2.5, 3, 0])],
     summary: {} as ModelRun['summary'],
+    ...NO_REPORTS,
     ...parts,
   };
 }

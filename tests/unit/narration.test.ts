@@ -3,7 +3,7 @@ import { simulateScenario } from '../../src/sim/simulate.ts';
 import type { ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
-import { lazy, loadScenario } from './helpers.ts';
+import { NO_REPORTS, lazy, loadScenario } from './helpers.ts';
 
 const runsOf = (id: string) =>
   lazy(() => {
@@ -47,7 +47,7 @@ describe('narration on a hand-made timeline: every state, and the instants at sp
   };
   const sp = (task: number, ...xs: [TaskSpan['state'], number, number][]): TaskSpan[] => xs.map(([state, start, end]) => ({ task, state, start, end, step: 0 }));
   const run = (model: ModelRun['model'], extra: Partial<ModelRun> = {}): ModelRun => ({
-    model, config: { model } as ModelRun['config'], cores: 1, makespan: 4, tasks: [], coreSegments: [], gil: [], loop: [], summary: {} as ModelRun['summary'],
+    model, config: { model } as ModelRun['config'], cores: 1, makespan: 4, tasks: [], coreSegments: [], gil: [], loop: [], summary: {} as ModelRun['summary'], ...NO_REPORTS,
     taskSpans: [sp(0, ['running', 0, 1], ['done', 1, 4]), sp(1, ['cpu-wait', 0, 1], ['running', 1, 2], ['done', 2, 4]), sp(2, ['cpu-wait', 0, 2], ['blocked', 2, 3], ['done', 3, 4]), sp(3, ['queued', 0, 3], ['io', 3, 4])],
     ...extra,
   });

@@ -35,6 +35,27 @@ const osSlice = (r: ModelRun) => median(r.coreSegments.flat().filter((s) => s.ki
 /** The main thread's time spent submitting (and starting pool threads). */
 const mainOverhead = (r: ModelRun) => r.coreSegments.flat().filter((s) => s.kind === 'overhead' && s.threadLabel === 'main').reduce((a, s) => a + s.end - s.start, 0);
 
+/** a holds L across 0.1 s of I/O; b, blocked on L meanwhile, runs 10 ms of Python once it has it. */
+const lockHandOver: Scenario = {
+  ...scenario(2, [['x', ['cpu', 1]]]),
+  locks: { L: { type: 'Lock' } },
+  tasks: [
+    { name: 'a', steps: [{ kind: 'acquire', lock: 'L', seconds: 0 }, { kind: 'io', seconds: 0.1 }, { kind: 'release', lock: 'L', seconds: 0 }] },
+    { name: 'b', steps: [{ kind: 'io', seconds: 0.01 }, { kind: 'acquire', lock: 'L', seconds: 0 }, { kind: 'cpu', seconds: 0.01 }] },
+  ],
+};
+/** From a's release (its end) to b's end: the wake-up, then b's 10 ms. */
+const afterRelease = (r: ModelRun) => r.tasks[1].end - r.tasks[0].end;
+/** A worker dies 10 ms into its task beside a long one: the main thread hears of the broken pool this much later. */
+const crashBeside: Scenario = {
+  ...scenario(2, [['x', ['cpu', 1]]]),
+  tasks: [
+    { name: 'dies', steps: [{ kind: 'cpu', seconds: 0.01 }, { kind: 'crash', seconds: 0 }] },
+    { name: 'long', steps: [{ kind: 'cpu', seconds: 1 }] },
+  ],
+};
+const withBytes = (send: number, receive: number): Scenario => ({ ...oneCpu, tasks: [{ ...oneCpu.tasks[0], send, receive }] });
+
 type Row = [constant: string, scenario: Scenario, config: ModelConfig, observe: (r: ModelRun) => number, expected: (p: CPythonProfile) => number, bump: (d: number) => ProfileOverride];
 
 const startRows = (['fork', 'forkserver', 'spawn'] as StartMethod[]).flatMap((m): Row[] => {
@@ -69,6 +90,12 @@ const ROWS: Row[] = [
   // The result is pickled back after the task's last step: the run ends that much after the task.
   ['result', oneCpu, { model: 'processes', workers: 1 }, (r) => r.makespan - lastEnd(r), (p) => p.result, (d) => ({ result: P.result + d })],
   ['loopStart', oneCpu, { model: 'asyncio' }, firstStart, (p) => p.loopStart, (d) => ({ loopStart: P.loopStart + d })],
+  ['wakeup', lockHandOver, { model: 'threads' }, afterRelease, (p) => p.wakeup + 0.01, (d) => ({ wakeup: P.wakeup + d })],
+  ['ipcWakeup', lockHandOver, { model: 'processes', workers: 2 }, afterRelease, (p) => p.ipcWakeup + 0.01, (d) => ({ ipcWakeup: P.ipcWakeup + d })],
+  ['poolBreak', crashBeside, { model: 'processes', workers: 2 }, (r) => r.error!.at - r.tasks[0].start - 0.01, (p) => p.poolBreak, (d) => ({ poolBreak: P.poolBreak + d })],
+  // 1,000 bytes each way: the argument before the task starts, the result after it ends.
+  ['sendByte', withBytes(1000, 0), { model: 'processes', workers: 1 }, firstStart, (p) => p.processStart.fork.launch + p.processStart.fork.boot + p.dispatch + 1000 * p.sendByte, (d) => ({ sendByte: P.sendByte + d })],
+  ['receiveByte', withBytes(0, 1000), { model: 'processes', workers: 1 }, (r) => r.makespan - lastEnd(r), (p) => p.result + 1000 * p.receiveByte, (d) => ({ receiveByte: P.receiveByte + d })],
 ];
 
 describe('every profile constant is pinned by what it causes', () => {

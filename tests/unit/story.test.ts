@@ -125,7 +125,7 @@ describe('a bad story field gets a message naming its path', () => {
 });
 
 /** Each task's steps as `kind:seconds` (and `!` for a blocking wait), for reading a patch's effect at a glance. */
-const shape = (s: Scenario) => Object.fromEntries(s.tasks.map((t) => [t.name, t.steps.map((x) => `${x.kind}:${+x.seconds.toFixed(9)}${x.blocking ? '!' : ''}`).join(' ')]));
+const shape = (s: Scenario) => Object.fromEntries(s.tasks.map((t) => [t.name, t.steps.map((x) => `${x.kind}:${+x.seconds.toFixed(9)}${x.kind === 'io' && x.blocking ? '!' : ''}`).join(' ')]));
 const total = (s: Scenario) => s.tasks.map((t) => t.steps.reduce((a, x) => a + x.seconds, 0));
 const mixed = () => scenario(2, [['w', ['cpu', 0.5], ['io', 4, true], ['native', 1], ['io', 2]], ['c', ['cpu', 3]], ['zero', ['io', 0]]]);
 

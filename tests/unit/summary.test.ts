@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { summarise, unionLength } from '../../src/sim/summary.ts';
 import type { CoreSegment, GilSpan, ModelRun, TaskSpan, TaskState } from '../../src/sim/timeline.ts';
+import { NO_REPORTS } from './helpers.ts';
 
 const seg = (core: number, start: number, end: number): CoreSegment => ({ core, start, end, task: 0, step: 0, kind: 'python', thread: 1, threadLabel: 'T' });
 const spans = (task: number, ...parts: [TaskState, number, number][]): TaskSpan[] => parts.map(([state, start, end]) => ({ task, state, start, end, step: 0 }));
 const gil = (thread: number, start: number, end: number): GilSpan => ({ task: thread, thread, start, end, forced: false });
 
 function run(parts: Partial<ModelRun>): ModelRun {
-  return { model: 'threads', config: { model: 'threads' }, cores: 2, makespan: 4, tasks: [], coreSegments: [[], []], taskSpans: [], gil: [], loop: [], summary: {} as ModelRun['summary'], ...parts };
+  return { model: 'threads', config: { model: 'threads' }, cores: 2, makespan: 4, tasks: [], coreSegments: [[], []], taskSpans: [], gil: [], loop: [], summary: {} as ModelRun['summary'], ...NO_REPORTS, ...parts };
 }
 
 describe('unionLength: the time covered by any of the intervals', () => {

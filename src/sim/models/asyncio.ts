@@ -3,8 +3,9 @@ import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
-import type { AsyncioConfig, Task } from '../types.ts';
-import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
+import { AFTER_RULE, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
 const LOOP = 0;
@@ -23,6 +24,12 @@ interface AsyncioContext extends RuleOutput {
   semFree: number;
   semWaiters: number[];
   finished: number;
+  api: 'gather' | 'taskgroup';
+  table: SyncTable;
+  sync: readonly SyncObj[];
+  shared: SharedTally;
+  /** Per task: finished (whatever its outcome), so the error paths know whom to cancel. */
+  over: boolean[];
 }
 type Ctx = AsyncioContext;
 
@@ -34,6 +41,13 @@ type Ctx = AsyncioContext;
  * - A finished await puts its task at the back of the ready queue; timers due at the same instant are ready in the
  *   order they were set.
  * - `Semaphore.release()` wakes the longest waiter, which is resumed through the ready queue like any other.
+ * - The scenario's locks, queues, events and barriers are asyncio's: a call that can go on at once does, without
+ *   yielding to the loop; one that must wait is an await (the loop runs the next ready task); a task it wakes is
+ *   put at the back of the ready queue (its future's callback is scheduled with `call_soon`). asyncio's Lock is fair.
+ * - An exception: with `gather` it reaches `main()` at once, which raises out of `asyncio.run()`, and `asyncio.run()`
+ *   cancels every task still pending on its way out; with a TaskGroup the group cancels the others at once and
+ *   raises an ExceptionGroup once they are done (here, the same instant: a cancelled task stops at its await). A
+ *   crash ends the process: every unfinished task is broken.
  */
 class Loop implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
@@ -70,43 +84,124 @@ class Loop implements RuleRun<Ctx> {
     if (c.current < 0) this.cmds.push({ op: 'loop', task: NO_TASK, step: -1, kind: null });
   }
 
-  /** Resume task `t` at its next step. */
+  /** Resume task `t` at its next step, going on through steps that need no waiting. */
   run(t: number): void {
     const c = this.c;
     const steps = c.tasks[t].steps;
-    const i = c.next[t];
-    if (i >= steps.length) {
-      this.cmds.push({ op: 'state', task: t, activity: 'done', step: steps.length - 1 });
-      c.finished++;
-      c.current = -1;
-      const [w, ...rest] = c.semWaiters;
-      if (w === undefined) c.semFree++;
-      else {
-        // The slot passes to the longest waiter; its acquire() returns when the loop resumes it.
-        c.semWaiters = rest;
-        c.semFree++;
-        c.ready = [...c.ready, w];
+    const sync = new Sync(c.table, c.sync, this.cmds, true);
+    try {
+      for (;;) {
+        const i = c.next[t];
+        if (i >= steps.length) {
+          this.cmds.push({ op: 'state', task: t, activity: 'done', step: steps.length - 1 });
+          this.finish(t);
+          return;
+        }
+        const s = steps[i];
+        const kind = classify(s);
+        if (kind === 'sync') {
+          const res = sync.step(t, s as SyncStep);
+          if ('error' in res) {
+            c.sync = sync.objs;
+            this.fail(t, i, res.error);
+            return;
+          }
+          if (!res.done) {
+            this.cmds.push({ op: 'state', task: t, activity: res.wait, step: i, on: c.table.names[sync.objectOf(s as SyncStep)] });
+            c.current = -1;
+            return;
+          }
+          // A woken task has what it waited for (asyncio's primitives hand over): it resumes after its await.
+          for (const w of res.wakes) {
+            this.setNext(w.task, c.next[w.task] + 1);
+            c.ready = [...c.ready, w.task];
+          }
+          this.setNext(t, i + 1);
+          continue;
+        }
+        if (kind === 'raise' || kind === 'crash') {
+          c.sync = sync.objs;
+          if (kind === 'raise') this.fail(t, i, (s as { error: string }).error);
+          else this.crash(t, i);
+          return;
+        }
+        c.current = t;
+        if (s.kind === 'io' && !s.blocking) {
+          c.current = -1;
+          this.cmds.push({ op: 'state', task: t, activity: 'io', step: i });
+          this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: LOOP, task: t } });
+          return;
+        }
+        this.markBlocked();
+        if (s.kind === 'io') {
+          this.cmds.push({ op: 'loop', task: t, step: i, kind: 'blocking-io' });
+          this.cmds.push({ op: 'state', task: t, activity: 'io', step: i });
+          this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'WAKE', thread: LOOP } });
+          return;
+        }
+        if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { final: s.times, expected: s.times });
+        const work = s.kind as keyof typeof SEGMENT_OF;
+        this.cmds.push({ op: 'loop', task: t, step: i, kind: work === 'native' ? 'native' : 'cpu' });
+        this.cmds.push({ op: 'state', task: t, activity: 'active', step: i });
+        this.cmds.push({ op: 'burst', thread: LOOP, seconds: s.seconds, task: t, step: i, kind: SEGMENT_OF[work] });
+        return;
       }
-      return;
+    } finally {
+      c.sync = sync.objs;
     }
-    const s = steps[i];
-    c.current = t;
-    if (s.kind === 'io' && !s.blocking) {
-      c.current = -1;
-      this.cmds.push({ op: 'state', task: t, activity: 'io', step: i });
-      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: LOOP, task: t } });
-      return;
+  }
+
+  /** Task `t` is over: its Semaphore slot passes on. */
+  private finish(t: number): void {
+    const c = this.c;
+    c.finished++;
+    c.over = c.over.slice();
+    c.over[t] = true;
+    c.current = -1;
+    if (!c.started[t]) return;
+    const [w, ...rest] = c.semWaiters;
+    if (w === undefined) c.semFree++;
+    else {
+      // The slot passes to the longest waiter; its acquire() returns when the loop resumes it.
+      c.semWaiters = rest;
+      c.semFree++;
+      c.ready = [...c.ready, w];
     }
-    this.markBlocked();
-    if (s.kind === 'io') {
-      this.cmds.push({ op: 'loop', task: t, step: i, kind: 'blocking-io' });
-      this.cmds.push({ op: 'state', task: t, activity: 'io', step: i });
-      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'WAKE', thread: LOOP } });
-    } else {
-      this.cmds.push({ op: 'loop', task: t, step: i, kind: s.kind });
-      this.cmds.push({ op: 'state', task: t, activity: 'active', step: i });
-      this.cmds.push({ op: 'burst', thread: LOOP, seconds: s.seconds, task: t, step: i, kind: SEGMENT_OF[s.kind] });
+  }
+
+  /** Task `t` raised `error` at step `i`: it reaches main() (gather) or the TaskGroup; every other task is cancelled. */
+  private fail(t: number, i: number, error: string): void {
+    endTask(this.cmds, t, i, 'raised', error);
+    this.finish(t);
+    const group = this.c.api === 'taskgroup';
+    this.cmds.push({
+      op: 'error',
+      error: group
+        ? { type: 'ExceptionGroup', task: t, how: `the TaskGroup cancelled the other tasks, then raised an ExceptionGroup holding the ${error}` }
+        : { type: error, task: t, how: 'asyncio.gather() passed it to main() at once; asyncio.run() then cancelled the tasks still pending' },
+    });
+    this.endAll('cancelled', 'CancelledError');
+  }
+
+  /** The process died at step `i` of task `t`: nothing else runs. */
+  private crash(t: number, i: number): void {
+    endTask(this.cmds, t, i, 'broken', CRASH, 'the process died (os._exit)');
+    this.finish(t);
+    this.cmds.push({ op: 'error', error: { type: CRASH, task: t, how: 'the process died at once, the event loop with it: no exception, no clean-up' } });
+    this.endAll('broken', CRASH);
+  }
+
+  /** Every unfinished task ends so, at once; the loop stops. */
+  private endAll(outcome: 'cancelled' | 'broken', error: string): void {
+    const c = this.c;
+    for (let u = 0; u < c.tasks.length; u++) {
+      if (c.over[u]) continue;
+      endTask(this.cmds, u, c.started[u] ? Math.max(0, c.next[u] - 1) : -1, outcome, error, outcome === 'cancelled' ? 'cancelled' : 'its process died');
+      this.finish(u);
     }
+    c.ready = [];
+    c.current = -1;
+    this.cmds.push({ op: 'loop', task: NO_TASK, step: -1, kind: null });
   }
 
   /** Tasks whose await is over but that wait behind the busy loop are `blocked`. */
@@ -135,7 +230,15 @@ class Loop implements RuleRun<Ctx> {
 
 
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
-const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) => ruleAction<Ctx, Loop>((c) => new Loop(c), fn, allTasksDone);
+const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) =>
+  ruleAction<Ctx, Loop>(
+    (c) => new Loop(c),
+    (l, e) => {
+      fn(l, e);
+      if (allTasksDone(l.c)) l.cmds.push(...sharedCommands(l.c.shared));
+    },
+    allTasksDone,
+  );
 
 export const asyncioMachine = setup({
   types: {
@@ -159,12 +262,22 @@ export const asyncioMachine = setup({
       assertEvent(e, 'IO_DONE');
       l.awaited(e.task);
     }),
+    stalled: ruleLoop((l) => {
+      const { c } = l;
+      reportStall(l.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+      c.finished = c.tasks.length;
+    }),
   },
 }).createMachine({
   id: 'asyncio',
   context: ({ input }) => ({
     tasks: input.scenario.tasks,
     profile: input.profile,
+    api: resolveConfig(input.config, input.scenario, input.profile).api,
+    table: syncTable(input.scenario),
+    sync: syncTable(input.scenario).initial,
+    shared: {},
+    over: input.scenario.tasks.map(() => false),
     ready: [],
     current: -1,
     next: input.scenario.tasks.map(() => 0),
@@ -186,6 +299,7 @@ export const asyncioMachine = setup({
         BURST_DONE: { actions: ['stepDone', ...AFTER_RULE] },
         WAKE: { actions: ['stepDone', ...AFTER_RULE] },
         IO_DONE: { actions: ['awaited', ...AFTER_RULE] },
+        STALLED: { actions: ['stalled', ...AFTER_RULE] },
       },
     },
     done: { type: 'final' },

@@ -1,8 +1,9 @@
 import { assign, enqueueActions, type MachineContext } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
-import type { ModelConfig, Scenario, Seconds, Step, StepKind } from '../types.ts';
-import type { SegmentKind } from '../timeline.ts';
+import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
+import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
+import { describeDeadlock, findDeadlock, type SyncObj, type SyncTable } from './primitives.ts';
 
 export interface ModelInput<C extends ModelConfig = ModelConfig> {
   scenario: Scenario;
@@ -22,14 +23,37 @@ export const kernelAction = (_: unknown, _params: { cmds: Command[] }): void => 
  */
 export type ModelEvent = KernelEvent | { type: 'ALL_DONE'; at: Seconds };
 
-/** How a step shows on a core. */
-export const SEGMENT_OF: Record<Exclude<StepKind, 'io'>, SegmentKind> = { cpu: 'python', native: 'native' };
+/** How a step's work shows on a core: `update` and `iterate` are Python loops. */
+export const SEGMENT_OF: Record<Exclude<WorkKind, 'io'> | 'update' | 'iterate', SegmentKind> = { cpu: 'python', native: 'native', update: 'python', iterate: 'python' };
+
+/** What a step is to a model: work for its seconds, a sync call, an exception, or the end of its process. */
+export type StepClass = 'work' | 'sync' | 'raise' | 'crash';
+export function classify(s: Step): StepClass {
+  switch (s.kind) {
+    case 'raise':
+    case 'crash':
+      return s.kind;
+    case 'acquire':
+    case 'release':
+    case 'put':
+    case 'get':
+    case 'set':
+    case 'wait':
+    case 'barrier':
+      return 'sync';
+    default:
+      return 'work';
+  }
+}
+export const isSyncStep = (s: Step): s is SyncStep => classify(s) === 'sync';
 
 /**
- * Starting step `step` of `task` on `thread`, when nothing stands between it and a core (no GIL to take, no loop to
- * share): a wait is a timer that sends IO_DONE, work is a burst. Sequential and process workers start every step so.
+ * Starting work step `step` of `task` on `thread`, when nothing stands between it and a core (no GIL to take, no loop
+ * to share): a wait is a timer that sends IO_DONE, work is a burst. Sequential and process workers start every step
+ * so. (Sync steps, raises and crashes are each model's own.)
  */
 export function stepCommands(thread: number, task: number, step: number, s: Step): Command[] {
+  if (s.kind !== 'cpu' && s.kind !== 'native' && s.kind !== 'io' && s.kind !== 'update' && s.kind !== 'iterate') throw new Error(`stepCommands: not a work step: ${s.kind}`);
   if (s.kind === 'io') {
     return [
       { op: 'state', task, activity: 'io', step },
@@ -91,3 +115,72 @@ export function finishIfDone<C extends MachineContext & RuleOutput>() {
 
 /** What follows every rule: its commands go to the kernel, then `finishIfDone`. */
 export const AFTER_RULE = [{ type: 'kernel', params: ({ context }: { context: RuleOutput }) => ({ cmds: context.out }) }, 'finishIfDone'] as const;
+
+/**
+ * Shared values by name: what the program's variable ends at, what it would with no update lost, and how many were.
+ * Copy-on-write like every context field.
+ */
+export type SharedTally = Readonly<Record<string, SharedResult>>;
+
+export function tallyShared(tally: SharedTally, name: string, change: { final?: number; expected?: number; lost?: number }): SharedTally {
+  const was = tally[name] ?? { name, final: 0, expected: 0, lost: 0 };
+  return { ...tally, [name]: { name, final: was.final + (change.final ?? 0), expected: was.expected + (change.expected ?? 0), lost: was.lost + (change.lost ?? 0) } };
+}
+
+/** The tally's report, one `shared` command per value, in the order they were first updated. */
+export const sharedCommands = (tally: SharedTally, note?: string): Command[] => Object.values(tally).map((shared) => ({ op: 'shared', shared: note ? { ...shared, note } : shared }));
+
+/** A task's end other than `ok`, with its mark where that is news (an exception, a break, a cancellation). */
+export function endTask(cmds: Command[], task: number, step: number, outcome: Exclude<Outcome, 'ok'>, error?: string, text?: string): void {
+  cmds.push({ op: 'state', task, activity: 'done', step });
+  cmds.push(error === undefined ? { op: 'outcome', task, outcome } : { op: 'outcome', task, outcome, error });
+  if (outcome === 'raised' || outcome === 'cancelled' || outcome === 'broken') cmds.push({ op: 'mark', task, kind: outcome, text: text ?? error ?? outcome });
+}
+
+/**
+ * A stalled run: every unfinished task is deadlocked. The report names the blocked ones (the cycle, if their lock
+ * waits close one); tasks that never started wait forever too, behind them.
+ */
+export function reportStall(cmds: Command[], table: SyncTable, objs: readonly SyncObj[], names: readonly string[], unfinished: readonly number[]): void {
+  const d = findDeadlock(table, objs);
+  if (d) {
+    cmds.push({ op: 'deadlock', deadlock: d });
+    const words = describeDeadlock(d, names);
+    for (const w of d.tasks) cmds.push({ op: 'mark', task: w.task, kind: 'deadlock', text: d.cycle ? `deadlock: ${words}` : `blocked forever on ${w.waitsFor}` });
+  }
+  for (const t of unfinished) cmds.push({ op: 'outcome', task: t, outcome: 'deadlocked' });
+}
+
+/** What a crash is to the main program. */
+export const CRASH = 'crash';
+
+/**
+ * The main thread's `for f in futures: f.result()`, in submit order: it learns of an exception when it reaches the
+ * future holding it, once every future before that one has its result. `results[i]`: undefined while pending, null
+ * for a result, else the exception's type.
+ */
+export interface ResultOrder {
+  readonly next: number;
+  readonly results: readonly (string | null | undefined)[];
+}
+
+export const resultOrder = (tasks: number): ResultOrder => ({ next: 0, results: new Array(tasks).fill(undefined) });
+
+/** Future `task` is done (`error`: its exception's type, or null): the main thread goes as far as it can. */
+export function resolveFuture(order: ResultOrder, task: number, error: string | null, cmds: Command[], how: (type: string) => string): ResultOrder {
+  if (order.results[task] !== undefined) return order;
+  const results = order.results.slice();
+  results[task] = error;
+  let next = order.next;
+  while (next < results.length && results[next] !== undefined) {
+    const e = results[next];
+    if (e !== null && e !== undefined) {
+      cmds.push({ op: 'error', error: { type: e, task: next, how: how(e) } });
+      // It propagates: the main thread asks for no more results (the pool's shutdown still waits for the rest).
+      next = results.length;
+      break;
+    }
+    next++;
+  }
+  return { next, results };
+}

@@ -3,10 +3,12 @@ import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
-import type { ProcessesConfig, StartMethod, Task } from '../types.ts';
-import { AFTER_RULE, finishIfDone, stepCommands, kernelAction, ruleAction, withItem, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import type { ProcessesConfig, StartMethod, SyncStep, Task } from '../types.ts';
+import { AFTER_RULE, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
-type Phase = 'booting' | 'idle' | 'dispatch' | 'step' | 'result';
+/** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
+type Phase = 'booting' | 'idle' | 'dispatch' | 'step' | 'wait' | 'result' | 'dead';
 
 interface Worker {
   phase: Phase;
@@ -33,6 +35,15 @@ interface ProcessesContext extends RuleOutput {
   queue: number[];
   workers: Worker[];
   finished: number;
+  table: SyncTable;
+  sync: readonly SyncObj[];
+  shared: SharedTally;
+  results: ResultOrder;
+  /** Per task: the exception its future holds once its result is back (null: none). */
+  raised: (string | null)[];
+  /** A worker has died: the pool breaks when its manager thread notices. */
+  crashed: boolean;
+  over: boolean[];
 }
 type Ctx = ProcessesContext;
 
@@ -46,8 +57,15 @@ type Ctx = ProcessesContext;
  * - The parent launches workers one after another (`launch`); each child then boots on a core of its own (`boot`:
  *   tens of ms for spawn, a fresh interpreter), competing for cores with everything else; a spawn or forkserver child
  *   then re-imports the main module (`mainImport`, on the same core) before it takes work; a forked child has it.
- * Dispatch: a free worker takes the oldest queued task (`dispatch`: pickle, pipe, unpickle), runs it with its own
- * GIL (never contended: one thread per process), and sends back the result (`result`).
+ * Dispatch: a free worker takes the oldest queued task (`dispatch`: pickle, pipe, unpickle, plus `sendByte` per byte
+ * of its argument), runs it with its own GIL (never contended: one thread per process), and sends back the result
+ * (`result`, plus `receiveByte` per byte of it). The parent's share of the pickling is drawn on the worker's lane.
+ * - The scenario's locks, queues, events and barriers are multiprocessing's, shared with every worker: a blocked
+ *   worker waits off its core; one it wakes runs again `ipcWakeup` later; their locks are not fair (see
+ *   primitives.ts). Shared values are each process's own globals: the parent's never changes.
+ * - A raised exception is pickled back like a result; the main thread's `f.result()` re-raises it when it reaches
+ *   that future. A worker that dies (`crash`) breaks the pool once the manager thread notices (`poolBreak`): every
+ *   task not done is broken with BrokenProcessPool, the other workers are terminated.
  */
 function feedsAfter(method: StartMethod, count: number): number {
   return method === 'fork' ? count : 1;
@@ -88,22 +106,108 @@ class Pool implements RuleRun<Ctx> {
     }
     c.queue = rest;
     c.workers = withItem(c.workers, w, { phase: 'dispatch', task, step: -1 });
-    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.dispatch, task, step: -1, kind: 'overhead' });
+    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.dispatch + (c.tasks[task].send ?? 0) * c.profile.sendByte, task, step: -1, kind: 'overhead' });
   }
 
   beginStep(w: number): void {
     const { c } = this;
-    const { task, step } = c.workers[w];
-    const steps = c.tasks[task].steps;
-    if (step >= steps.length) {
-      this.cmds.push({ op: 'state', task, activity: 'done', step: steps.length - 1 });
-      c.finished++;
-      c.workers = withItem(c.workers, w, { phase: 'result' });
-      this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.result, task, step: -1, kind: 'overhead' });
-      return;
+    const sync = new Sync(c.table, c.sync, this.cmds, false);
+    try {
+      for (;;) {
+        const { task, step } = c.workers[w];
+        const steps = c.tasks[task].steps;
+        if (step >= steps.length) {
+          this.cmds.push({ op: 'state', task, activity: 'done', step: steps.length - 1 });
+          this.sendResult(w, null);
+          return;
+        }
+        const s = steps[step];
+        switch (classify(s)) {
+          case 'work':
+            if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { expected: s.times });
+            c.workers = withItem(c.workers, w, { phase: 'step' });
+            this.cmds.push(...stepCommands(w, task, step, s));
+            return;
+          case 'sync': {
+            const res = sync.step(task, s as SyncStep);
+            if ('error' in res) {
+              endTask(this.cmds, task, step, 'raised', res.error, `${res.error}: ${res.message}`);
+              this.sendResult(w, res.error);
+              return;
+            }
+            if (!res.done) {
+              c.workers = withItem(c.workers, w, { phase: 'wait' });
+              this.cmds.push({ op: 'state', task, activity: res.wait, step, on: c.table.names[sync.objectOf(s as SyncStep)] });
+              return;
+            }
+            for (const k of res.wakes) this.cmds.push({ op: 'timer', delay: c.profile.ipcWakeup, event: { type: 'RETRY', task: k.task, object: k.object, granted: k.kind === 'granted' } });
+            c.workers = withItem(c.workers, w, { step: step + 1 });
+            continue;
+          }
+          case 'raise': {
+            const error = (s as { error: string }).error;
+            endTask(this.cmds, task, step, 'raised', error);
+            this.sendResult(w, error);
+            return;
+          }
+          case 'crash':
+            this.crash(w);
+            return;
+        }
+      }
+    } finally {
+      c.sync = sync.objs;
     }
-    c.workers = withItem(c.workers, w, { phase: 'step' });
-    this.cmds.push(...stepCommands(w, task, step, steps[step]));
+  }
+
+  /** The worker pickles back its task's result (or exception); the future is done when that is in the parent. */
+  private sendResult(w: number, error: string | null): void {
+    const { c } = this;
+    const { task } = c.workers[w];
+    c.finished++;
+    c.over = withFlag(c.over, task);
+    c.raised = c.raised.slice();
+    c.raised[task] = error;
+    c.workers = withItem(c.workers, w, { phase: 'result' });
+    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.result + (c.tasks[task].receive ?? 0) * c.profile.receiveByte, task, step: -1, kind: 'overhead' });
+  }
+
+  /** A result is back in the parent: its future is done, and `for f in futures: f.result()` goes on. */
+  resultIn(w: number): void {
+    const { c } = this;
+    const { task } = c.workers[w];
+    c.results = resolveFuture(c.results, task, c.raised[task], this.cmds, () => 'pickled back to the parent; f.result() re-raised it in the main thread');
+  }
+
+  /** Worker `w` dies mid-task: its process is gone; the pool breaks once the manager thread notices. */
+  crash(w: number): void {
+    const { c } = this;
+    const { task, step } = c.workers[w];
+    this.cmds.push({ op: 'suspend', thread: w });
+    this.cmds.push({ op: 'mark', task, kind: 'crash', text: 'worker process died (os._exit)' });
+    this.cmds.push({ op: 'state', task, activity: 'queued', step });
+    c.workers = withItem(c.workers, w, { phase: 'dead' });
+    if (!c.crashed) this.cmds.push({ op: 'timer', delay: c.profile.poolBreak, event: { type: 'POOL_BROKEN' } });
+    c.crashed = true;
+  }
+
+  /** BrokenProcessPool: every task not done is broken, every worker terminated; the main thread hears of it. */
+  broken(): void {
+    const { c } = this;
+    for (let w = 0; w < c.workers.length; w++) this.cmds.push({ op: 'suspend', thread: w });
+    c.workers = c.workers.map((wk) => ({ ...wk, phase: 'dead' as Phase }));
+    let results = c.results;
+    for (let t = 0; t < c.tasks.length; t++) {
+      if (results.results[t] !== undefined) continue;
+      if (!c.over[t]) {
+        endTask(this.cmds, t, Math.max(0, c.workers.find((wk) => wk.task === t)?.step ?? 0), 'broken', 'BrokenProcessPool', 'BrokenProcessPool: a worker died');
+        c.over = withFlag(c.over, t);
+        c.finished++;
+      }
+      results = resolveFuture(results, t, 'BrokenProcessPool', this.cmds, () => 'a worker process died: the pool broke, and f.result() raised BrokenProcessPool in the main thread');
+    }
+    c.results = results;
+    c.queue = [];
   }
 
   nextStep(w: number): void {
@@ -123,8 +227,11 @@ class Pool implements RuleRun<Ctx> {
       return;
     }
     switch (c.workers[thread].phase) {
-      case 'booting':
       case 'result':
+        this.resultIn(thread);
+        this.takeWork(thread);
+        return;
+      case 'booting':
         this.takeWork(thread);
         return;
       case 'dispatch':
@@ -139,9 +246,23 @@ class Pool implements RuleRun<Ctx> {
 }
 
 
+const withFlag = (flags: readonly boolean[], i: number) => {
+  const out = flags.slice();
+  out[i] = true;
+  return out;
+};
+
 /** processes: `ProcessPoolExecutor(max_workers, mp_context=get_context(startMethod))` + `submit` per task. */
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length && c.workers.every((w) => w.phase !== 'result');
-const rulePool = (fn: (r: Pool, e: KernelEvent) => void) => ruleAction<Ctx, Pool>((c) => new Pool(c), fn, allTasksDone);
+const rulePool = (fn: (r: Pool, e: KernelEvent) => void) =>
+  ruleAction<Ctx, Pool>(
+    (c) => new Pool(c),
+    (p, e) => {
+      fn(p, e);
+      if (allTasksDone(p.c)) p.cmds.push(...sharedCommands(p.c.shared, 'each worker process updated its own copy of the global: the parent\'s never changed'));
+    },
+    allTasksDone,
+  );
 
 export const processesMachine = setup({
   types: {
@@ -171,6 +292,26 @@ export const processesMachine = setup({
       assertEvent(e, 'IO_DONE');
       p.nextStep(e.thread);
     }),
+    woken: rulePool((p, e) => {
+      assertEvent(e, 'RETRY');
+      const { c } = p;
+      const w = c.workers.findIndex((wk) => wk.task === e.task && wk.phase === 'wait');
+      if (w < 0) return;
+      if (!e.granted) {
+        const sync = new Sync(c.table, c.sync, p.cmds, false);
+        const got = sync.retry(e.task, e.object);
+        c.sync = sync.objs;
+        if (!got) return;
+      }
+      p.nextStep(w);
+    }),
+    poolBroken: rulePool((p) => p.broken()),
+    stalled: rulePool((p) => {
+      const { c } = p;
+      reportStall(p.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+      c.finished = c.tasks.length;
+      c.workers = c.workers.map((wk) => ({ ...wk, phase: 'dead' as Phase }));
+    }),
   },
 }).createMachine({
   id: 'processes',
@@ -191,6 +332,13 @@ export const processesMachine = setup({
       queue: input.scenario.tasks.map((_, i) => i),
       workers: Array.from({ length: count }, () => ({ phase: 'booting' as Phase, task: NO_TASK, step: -1 })),
       finished: 0,
+      table: syncTable(input.scenario),
+      sync: syncTable(input.scenario).initial,
+      shared: {},
+      results: resultOrder(input.scenario.tasks.length),
+      raised: input.scenario.tasks.map(() => null),
+      crashed: false,
+      over: input.scenario.tasks.map(() => false),
       out: [],
       allDone: false,
     };
@@ -199,7 +347,14 @@ export const processesMachine = setup({
   states: {
     idle: { on: { START: { target: 'running', actions: ['startPool', ...AFTER_RULE] } } },
     running: {
-      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] }, IO_DONE: { actions: ['ioDone', ...AFTER_RULE] } },
+      on: {
+        ALL_DONE: { target: 'done' },
+        BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] },
+        IO_DONE: { actions: ['ioDone', ...AFTER_RULE] },
+        RETRY: { actions: ['woken', ...AFTER_RULE] },
+        POOL_BROKEN: { actions: ['poolBroken', ...AFTER_RULE] },
+        STALLED: { actions: ['stalled', ...AFTER_RULE] },
+      },
     },
     done: { type: 'final' },
   },

@@ -1,7 +1,8 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { AFTER_RULE, finishIfDone, stepCommands, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import { AFTER_RULE, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The one thread that runs everything. */
 const MAIN = 0;
@@ -10,25 +11,87 @@ interface SequentialContext extends RuleOutput {
   tasks: Task[];
   task: number;
   step: number;
+  table: SyncTable;
+  sync: readonly SyncObj[];
+  shared: SharedTally;
+  /** The program has ended (an exception, a crash, a stall) before running every task. */
+  ended: boolean;
 }
 
 type Ctx = SequentialContext;
 
-/** Start step `c.step` of task `c.task`, finishing tasks until one has a step to start. */
+/**
+ * Start step `c.step` of task `c.task`, going on through finished tasks and instant steps until one has work to do,
+ * blocks, or ends the program: `for t in tasks: t()`, so the first exception ends it and the tasks after it never run.
+ * One thread: a wait nobody else can end (a `get` on an empty queue, a lock it holds itself) hangs it for good, and
+ * the stall reports it.
+ */
 function begin(r: RuleRun<Ctx>): void {
   const { c, cmds } = r;
-  while (c.task < c.tasks.length && c.step >= c.tasks[c.task].steps.length) {
-    cmds.push({ op: 'state', task: c.task, activity: 'done', step: c.step - 1 });
-    c.task++;
-    c.step = 0;
+  const sync = new Sync(c.table, c.sync, cmds, false);
+  try {
+    while (c.task < c.tasks.length) {
+      const steps = c.tasks[c.task].steps;
+      if (c.step >= steps.length) {
+        cmds.push({ op: 'state', task: c.task, activity: 'done', step: c.step - 1 });
+        c.task++;
+        c.step = 0;
+        continue;
+      }
+      const s = steps[c.step];
+      switch (classify(s)) {
+        case 'work':
+          if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { final: s.times, expected: s.times });
+          cmds.push(...stepCommands(MAIN, c.task, c.step, s));
+          return;
+        case 'sync': {
+          const res = sync.step(c.task, s as Parameters<Sync['step']>[1]);
+          if ('error' in res) return stop(r, 'raised', res.error, `${res.error}: ${res.message}`);
+          if (!res.done) {
+            cmds.push({ op: 'state', task: c.task, activity: res.wait, step: c.step, on: c.table.names[sync.objectOf(s as Parameters<Sync['step']>[1])] });
+            return;
+          }
+          c.step++;
+          continue;
+        }
+        case 'raise':
+          return stop(r, 'raised', (s as { error: string }).error);
+        case 'crash':
+          return stop(r, 'broken', CRASH, 'the process died (os._exit)');
+      }
+    }
+  } finally {
+    c.sync = sync.objs;
   }
-  if (c.task >= c.tasks.length) return;
-  cmds.push(...stepCommands(MAIN, c.task, c.step, c.tasks[c.task].steps[c.step]));
+}
+
+/** Task `c.task` ends the program: raised (the exception propagates out of the loop) or broken (the process died). */
+function stop(r: RuleRun<Ctx>, outcome: 'raised' | 'broken', error: string, text?: string): void {
+  const { c, cmds } = r;
+  endTask(cmds, c.task, c.step, outcome, error, text);
+  cmds.push({
+    op: 'error',
+    error: {
+      type: error,
+      task: c.task,
+      how: outcome === 'raised' ? 'raised in the loop: the program stops, the tasks after it never run' : 'the process died at once: no exception, no clean-up, the tasks after it never run',
+    },
+  });
+  for (let t = c.task + 1; t < c.tasks.length; t++) cmds.push({ op: 'outcome', task: t, outcome: 'skipped' });
+  c.task = c.tasks.length;
+  c.ended = true;
 }
 
 const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;
 const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
-  ruleAction<Ctx, RuleRun<Ctx>>((c) => ({ c: { ...c }, cmds: [] as Command[] }), fn, allTasksDone);
+  ruleAction<Ctx, RuleRun<Ctx>>(
+    (c) => ({ c: { ...c }, cmds: [] as Command[] }),
+    (r, e) => {
+      fn(r, e);
+      if (allTasksDone(r.c)) r.cmds.push(...sharedCommands(r.c.shared));
+    },
+    allTasksDone,
+  );
 
 /**
  * sequential: `for t in tasks: t()`. One thread, one task after another, one step after another; a wait is a wait.
@@ -50,10 +113,20 @@ export const sequentialMachine = setup({
       r.c.step++;
       begin(r);
     }),
+    stalled: ruleSeq((r) => {
+      const { c } = r;
+      const unfinished = c.tasks.map((_, i) => i).filter((i) => i >= c.task);
+      reportStall(r.cmds, c.table, c.sync, c.tasks.map((t) => t.name), unfinished);
+      c.task = c.tasks.length;
+      c.ended = true;
+    }),
   },
 }).createMachine({
   id: 'sequential',
-  context: ({ input }) => ({ tasks: input.scenario.tasks, task: 0, step: 0, out: [], allDone: false }),
+  context: ({ input }) => {
+    const table = syncTable(input.scenario);
+    return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
+  },
   initial: 'idle',
   states: {
     idle: {
@@ -65,7 +138,12 @@ export const sequentialMachine = setup({
       },
     },
     running: {
-      on: { ALL_DONE: { target: 'done' }, BURST_DONE: { actions: ['nextStep', ...AFTER_RULE] }, IO_DONE: { actions: ['nextStep', ...AFTER_RULE] } },
+      on: {
+        ALL_DONE: { target: 'done' },
+        BURST_DONE: { actions: ['nextStep', ...AFTER_RULE] },
+        IO_DONE: { actions: ['nextStep', ...AFTER_RULE] },
+        STALLED: { actions: ['stalled', ...AFTER_RULE] },
+      },
     },
     done: { type: 'final' },
   },

@@ -3,8 +3,17 @@ import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
-import type { Seconds, Task, ThreadsConfig } from '../types.ts';
-import { AFTER_RULE, SEGMENT_OF, finishIfDone, kernelAction, ruleAction, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun } from './kit.ts';
+import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
+import { AFTER_RULE, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
+
+/**
+ * Where, as a fraction of one iteration of `counter = bump(counter)`, the eval-breaker check between the read and the
+ * write falls (the RESUME on entering `bump`, after `LOAD_GLOBAL counter`): a drop request that arrives before it in
+ * the iteration is served there, with the value read and not yet written; one that arrives after it waits for the
+ * loop's backward jump, after the write. `counter += 1` has no check between its read and its write.
+ */
+export const CALL_CHECK_AT = 0.5;
 
 /** Thread 0 is the main thread; workers are 1…n in the order ThreadPoolExecutor starts them. */
 const MAIN = 0;
@@ -15,7 +24,8 @@ type OnGil =
   | 'next-step' // back from native code or I/O: start its task's next step
   | 'next-call' // back from one C call of a native step with more to make: run a few bytecodes, make the next
   | 'take-work' // a new or idle worker: `work_queue.get()` returns, run the item
-  | 'submit'; // the main thread: submit the next task
+  | 'submit' // the main thread: submit the next task
+  | 'raise'; // a pass over a dict that changed size meanwhile: raise RuntimeError at the next key
 
 interface PyThread {
   task: number;
@@ -31,6 +41,22 @@ interface PyThread {
    * last call, or all the rest of it: see `ThreadsContext.batched`).
    */
   nativeLeft: Seconds;
+  /** In an `update` or `iterate` step: its progress, for lost updates and changed dicts (see `Loops`). */
+  loop?: LoopProgress;
+}
+
+/**
+ * A thread's progress through the loop of an `update` (or `iterate`) step: it runs only while it holds the GIL, from
+ * `since`, one iteration every `per` seconds. `done`: iterations finished before `since`; `stale`: the value it read
+ * and has not yet written (switched out between the two), else null; `version`: for `iterate`, the dict's version
+ * when the pass began.
+ */
+interface LoopProgress {
+  since: Seconds;
+  per: Seconds;
+  done: number;
+  stale: number | null;
+  version: number;
 }
 
 interface ThreadsContext extends RuleOutput {
@@ -71,6 +97,15 @@ interface ThreadsContext extends RuleOutput {
   gen: number;
   dropAt: Seconds;
   finished: number;
+  api: 'executor' | 'thread';
+  table: SyncTable;
+  sync: readonly SyncObj[];
+  shared: SharedTally;
+  /** Each shared value's current value; for a dict (named by an `iterate` step), its version, bumped per added key. */
+  values: Readonly<Record<string, number>>;
+  dicts: ReadonlySet<string>;
+  results: ResultOrder;
+  over: boolean[];
 }
 
 type Ctx = ThreadsContext;
@@ -148,11 +183,16 @@ class Gil implements RuleRun<Ctx> {
     this.c.acquiredAt = this.now + h;
     const th = this.c.threads[next];
     this.cmds.push({ op: 'gil', task: th.task, thread: next, forced, delay: h });
-    if (th.onGil === 'continue') {
+    if (th.onGil === 'continue' && th.loop && this.dictChanged(next)) {
+      // Its pass over the dict goes on at the next key, and finds the dict changed size.
+      this.thread(next, { onGil: 'raise', inPython: false });
+      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next } });
+    } else if (th.onGil === 'continue') {
       // A preempted Python burst just resumes once the hand-off is done: no machine event needed. (This is the only
       // way a 'continue' thread gets the GIL: one that asks for it always finds it held, by whoever preempted it.)
       this.state(next, 'active');
       this.cmds.push({ op: 'resume', thread: next, delay: h });
+      if (th.loop) this.loopResumes(next, this.now + h);
     } else {
       this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next } });
     }
@@ -161,6 +201,7 @@ class Gil implements RuleRun<Ctx> {
   /** The drop request arrived: the Python holder stops and queues behind the other waiters. */
   forceDrop(): void {
     const t = this.c.holder;
+    if (this.c.threads[t].loop) this.loopStops(t);
     this.cmds.push({ op: 'suspend', thread: t });
     this.c.waiters = [...this.c.waiters, t];
     this.state(t, 'gil-wait');
@@ -189,7 +230,121 @@ class Gil implements RuleRun<Ctx> {
       case 'submit':
         this.submitNext();
         return;
+      case 'raise':
+        this.fail(t, 'RuntimeError', 'RuntimeError: dictionary changed size during iteration');
+        return;
     }
+  }
+
+  /** The update step `t` runs. */
+  private updateOf(t: number): UpdateStep | null {
+    const th = this.c.threads[t];
+    const s = this.c.tasks[th.task].steps[th.step];
+    return s.kind === 'update' ? s : null;
+  }
+
+  private dictChanged(t: number): boolean {
+    const th = this.c.threads[t];
+    const s = this.c.tasks[th.task].steps[th.step];
+    return s.kind === 'iterate' && (this.c.values[s.shared] ?? 0) !== th.loop!.version;
+  }
+
+  private setValue(name: string, value: number): void {
+    this.c.values = { ...this.c.values, [name]: value };
+  }
+
+  /**
+   * `t`, in an update loop, is made to drop the GIL: the iterations it ran since `since` are written, but for the
+   * one in progress, which (shape `call`, the request before the check in the call) has read the value and will
+   * write it when it next runs.
+   */
+  private loopStops(t: number): void {
+    const th = this.c.threads[t];
+    const s = this.updateOf(t);
+    const p = th.loop!;
+    if (!s) return;
+    const k = p.done + Math.max(0, this.now - p.since) / p.per;
+    const whole = Math.min(s.times, Math.floor(k + 1e-9));
+    const stale = !this.c.dicts.has(s.shared) && s.shape === 'call' && s.lock === undefined && whole < s.times && k - whole < CALL_CHECK_AT;
+    // Without a stale read, the iteration in progress ends before the switch (the check is at its backward jump).
+    const written = stale ? whole : Math.min(s.times, whole + (k - whole > 1e-9 ? 1 : 0));
+    const value = (this.c.values[s.shared] ?? 0) + (written - Math.floor(p.done));
+    this.setValue(s.shared, value);
+    this.thread(t, { loop: { ...p, done: written, stale: stale ? value : null } });
+  }
+
+  /** `t` runs its update loop again from `at`: a stale read is written first, losing every update made meanwhile. */
+  private loopResumes(t: number, at: Seconds): void {
+    const th = this.c.threads[t];
+    const p = th.loop!;
+    const s = this.updateOf(t);
+    if (s && p.stale !== null) {
+      const now = this.c.values[s.shared] ?? 0;
+      const lost = now - p.stale;
+      this.setValue(s.shared, p.stale + 1);
+      this.c.shared = tallyShared(this.c.shared, s.shared, { lost });
+      if (lost > 0) this.cmds.push({ op: 'mark', task: th.task, kind: 'lost', text: `wrote back a stale ${s.shared}: ${lost.toLocaleString('en')} updates lost`, count: lost });
+      this.thread(t, { loop: { ...p, since: at, done: p.done + 1, stale: null } });
+      return;
+    }
+    this.thread(t, { loop: { ...p, since: at } });
+  }
+
+  /** `t`'s update loop ran to its end: the rest of its iterations are written. */
+  private loopEnds(t: number): void {
+    const th = this.c.threads[t];
+    const s = this.updateOf(t);
+    if (s) this.setValue(s.shared, (this.c.values[s.shared] ?? 0) + (s.times - Math.floor(th.loop!.done)));
+    this.thread(t, { loop: undefined });
+  }
+
+  /** `t`'s task raised `error` (in Python: it propagates out of the task's function). */
+  fail(t: number, error: string, text?: string): void {
+    const th = this.c.threads[t];
+    const task = th.task;
+    const bare = this.c.api === 'thread';
+    endTask(this.cmds, task, th.step, 'raised', error, bare ? `${text ?? error}: printed by threading.excepthook; the main thread never sees it` : text);
+    this.taskOver(t, error);
+  }
+
+  /** `t`'s task is over (`error`: how it failed, or null): its future is done; the worker takes the next item. */
+  private taskOver(t: number, error: string | null): void {
+    const c = this.c;
+    const task = c.threads[t].task;
+    c.finished++;
+    c.idleTokens++;
+    c.over = c.over.slice();
+    c.over[task] = true;
+    if (c.api === 'executor') c.results = resolveFuture(c.results, task, error, this.cmds, () => 'f.result() re-raised it in the main thread (the pool\'s shutdown then waited for the other tasks)');
+    this.thread(t, { loop: undefined });
+    this.takeWork(t);
+  }
+
+  /** The process dies (`os._exit` in a thread): every thread with it, at once. */
+  crash(t: number): void {
+    const c = this.c;
+    const task = c.threads[t].task;
+    endTask(this.cmds, task, c.threads[t].step, 'broken', CRASH, 'the process died (os._exit)');
+    this.cmds.push({ op: 'error', error: { type: CRASH, task, how: 'the process died at once, every thread with it: no exception, no clean-up' } });
+    for (let u = 0; u < c.tasks.length; u++) {
+      if (u === task || c.over[u]) continue;
+      endTask(this.cmds, u, c.threads.some((th) => th.task === u) ? 0 : -1, 'broken', CRASH, 'its process died');
+    }
+    c.over = c.over.map(() => true);
+    c.finished = c.tasks.length;
+  }
+
+  /** A task woken from a sync wait wants the GIL to return from its call (after `retry`, if it got the lock). */
+  woken(task: number, object: string, granted: boolean): void {
+    const t = this.c.threads.findIndex((th) => th.task === task);
+    if (t < 0 || this.c.over[task]) return;
+    if (!granted) {
+      const sync = new Sync(this.c.table, this.c.sync, this.cmds, false);
+      const got = sync.retry(task, object);
+      this.c.sync = sync.objs;
+      if (!got) return;
+    }
+    this.request(t, 'next-step');
   }
 
   /** Main thread, holding the GIL: `executor.submit(task)` for the next task, or done submitting. */
@@ -260,35 +415,69 @@ class Gil implements RuleRun<Ctx> {
     this.beginStep(t);
   }
 
-  /** `t` holds the GIL at the start of its task's step `step` (or past the last step). */
+  /**
+   * `t` holds the GIL at the start of its task's step `step` (or past the last step). Sync steps that go through
+   * are instants: it carries on to the next, still holding the GIL; one that must wait lets the GIL go.
+   */
   beginStep(t: number): void {
     const c = this.c;
-    const th = c.threads[t];
-    const steps = c.tasks[th.task].steps;
-    if (th.step >= steps.length) {
-      this.thread(t, { step: steps.length - 1 });
-      this.state(t, 'done');
-      c.finished++;
-      c.idleTokens++;
-      this.takeWork(t);
+    for (;;) {
+      const th = c.threads[t];
+      const steps = c.tasks[th.task].steps;
+      if (th.step >= steps.length) {
+        this.thread(t, { step: steps.length - 1 });
+        this.state(t, 'done');
+        this.taskOver(t, null);
+        return;
+      }
+      const s = steps[th.step];
+      const kind = classify(s);
+      if (kind === 'raise') return this.fail(t, (s as { error: string }).error);
+      if (kind === 'crash') return this.crash(t);
+      if (kind === 'sync') {
+        const sync = new Sync(c.table, c.sync, this.cmds, false);
+        const res = sync.step(th.task, s as SyncStep);
+        c.sync = sync.objs;
+        if ('error' in res) return this.fail(t, res.error, `${res.error}: ${res.message}`);
+        if (!res.done) {
+          this.thread(t, { inPython: false });
+          this.release(false);
+          this.cmds.push({ op: 'state', task: th.task, activity: res.wait, step: th.step, on: c.table.names[sync.objectOf(s as SyncStep)] });
+          return;
+        }
+        for (const w of res.wakes) this.cmds.push({ op: 'timer', delay: c.profile.wakeup, event: { type: 'RETRY', task: w.task, object: w.object, granted: w.kind === 'granted' } });
+        this.thread(t, { step: th.step + 1 });
+        continue;
+      }
+      if (s.kind === 'cpu' || s.kind === 'update' || s.kind === 'iterate') {
+        this.thread(t, { inPython: true, onGil: 'continue' });
+        if (s.kind === 'update') {
+          c.shared = tallyShared(c.shared, s.shared, { expected: s.times });
+          this.thread(t, { loop: { since: this.now, per: s.seconds / s.times, done: 0, stale: null, version: 0 } });
+        }
+        if (s.kind === 'iterate') this.thread(t, { loop: { since: this.now, per: Infinity, done: 0, stale: null, version: c.values[s.shared] ?? 0 } });
+        this.state(t, 'active');
+        this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: 'python' });
+        return;
+      }
+      this.thread(t, { inPython: false });
+      if (s.kind === 'native') {
+        this.thread(t, { nativeLeft: s.seconds });
+        this.nativeCall(t, false);
+        return;
+      }
+      this.release(false);
+      this.state(t, 'io');
+      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
       return;
     }
-    const s = steps[th.step];
-    if (s.kind === 'cpu') {
-      this.thread(t, { inPython: true, onGil: 'continue' });
-      this.state(t, 'active');
-      this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: 'python' });
-      return;
-    }
-    this.thread(t, { inPython: false });
-    if (s.kind === 'native') {
-      this.thread(t, { nativeLeft: s.seconds });
-      this.nativeCall(t, false);
-      return;
-    }
-    this.release(false);
-    this.state(t, 'io');
-    this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
+  }
+
+  /** `t`'s Python burst is over: its loop, if it was one, is written out; on to the next step. */
+  pythonDone(t: number): void {
+    if (this.c.threads[t].loop) this.loopEnds(t);
+    this.thread(t, { step: this.c.threads[t].step + 1 });
+    this.beginStep(t);
   }
 
   /**
@@ -375,9 +564,17 @@ const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) =>
       fn(g, e);
       g.contend();
       g.scheduleDrop();
+      if (allTasksDone(g.c)) g.cmds.push(...sharedCommands(finalValues(g.c)));
     },
     allTasksDone,
   );
+
+/** The tally with each counter's final value (a dict's is its key count added, not a count of updates). */
+function finalValues(c: Ctx): SharedTally {
+  let out = c.shared;
+  for (const name of Object.keys(c.shared)) out = tallyShared(out, name, { final: c.values[name] ?? 0 });
+  return out;
+}
 
 export const threadsMachine = setup({
   types: {
@@ -400,11 +597,9 @@ export const threadsMachine = setup({
         return;
       }
       const th = g.c.threads[t];
-      if (th.inPython) {
-        // Next step, still holding the GIL.
-        g.thread(t, { step: th.step + 1 });
-        g.beginStep(t);
-      } else g.callReturned(t, e.left ?? 0);
+      // Next step, still holding the GIL.
+      if (th.inPython) g.pythonDone(t);
+      else g.callReturned(t, e.left ?? 0);
     }),
     ioDone: ruleGil((g, e) => {
       assertEvent(e, 'IO_DONE');
@@ -417,6 +612,15 @@ export const threadsMachine = setup({
     dropRequested: ruleGil((g) => {
       g.c.dropAt = Infinity;
       g.forceDrop();
+    }),
+    syncWoken: ruleGil((g, e) => {
+      assertEvent(e, 'RETRY');
+      g.woken(e.task, e.object, e.granted);
+    }),
+    stalled: ruleGil((g) => {
+      const { c } = g;
+      reportStall(g.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+      c.finished = c.tasks.length;
     }),
   },
   guards: {
@@ -452,6 +656,14 @@ export const threadsMachine = setup({
     gen: 0,
     dropAt: Infinity,
     finished: 0,
+    api: resolveConfig(input.config, input.scenario, input.profile).api,
+    table: syncTable(input.scenario),
+    sync: syncTable(input.scenario).initial,
+    shared: {},
+    values: {},
+    dicts: new Set(input.scenario.tasks.flatMap((t) => t.steps.flatMap((s) => (s.kind === 'iterate' ? [s.shared] : [])))),
+    results: resultOrder(input.scenario.tasks.length),
+    over: input.scenario.tasks.map(() => false),
     // Stryker disable next-line ArrayDeclaration: START's rule replaces it before the kernel reads it
     out: [],
     allDone: false,
@@ -466,6 +678,8 @@ export const threadsMachine = setup({
         IO_DONE: { actions: ['ioDone', ...AFTER_RULE] },
         WAKE: { actions: ['woken', ...AFTER_RULE] },
         GIL_TIMEOUT: { guard: 'isCurrentDropRequest', actions: ['dropRequested', ...AFTER_RULE] },
+        RETRY: { actions: ['syncWoken', ...AFTER_RULE] },
+        STALLED: { actions: ['stalled', ...AFTER_RULE] },
       },
     },
     done: { type: 'final' },

@@ -1,6 +1,6 @@
 import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
 import type { CapturedRun, CapturedStep } from '../../sim/trace.ts';
-import type { Scenario, Seconds, StepKind } from '../../sim/types.ts';
+import type { Scenario, Seconds, Step, StepKind } from '../../sim/types.ts';
 import { duration } from '../format.ts';
 
 /** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
@@ -49,6 +49,10 @@ export const STATE_TEXT: Record<TaskState, string> = {
   'gil-wait': 'waiting for the GIL',
   io: 'waiting on I/O',
   blocked: 'blocked by the busy event loop',
+  'lock-wait': 'waiting for a lock',
+  'queue-wait': 'waiting on a queue',
+  'event-wait': 'waiting for an event',
+  'barrier-wait': 'waiting at a barrier',
   done: 'done',
 };
 
@@ -57,7 +61,8 @@ export const STATE_TEXT: Record<TaskState, string> = {
  * every other one, not a task waiting aside. Only asyncio has a loop to block.
  */
 export function blocksLoop(run: ModelRun, sc: Scenario, task: number, state: TaskState, step: number): boolean {
-  return run.model === 'asyncio' && state === 'io' && step >= 0 && !!sc.tasks[task].steps[step]?.blocking;
+  const s = step >= 0 ? sc.tasks[task].steps[step] : undefined;
+  return run.model === 'asyncio' && state === 'io' && s?.kind === 'io' && !!s.blocking;
 }
 export const BLOCKING_TEXT = 'blocking the loop';
 
@@ -69,7 +74,34 @@ function taskLabel(sc: Scenario, task: number, who = 'main'): string {
 function stepText(sc: Scenario, task: number, step: number): string {
   if (task < 0 || step < 0) return '';
   const s = sc.tasks[task].steps[step];
-  return `, step ${step + 1} of ${sc.tasks[task].steps.length} (${s.kind}${s.blocking ? ', blocking' : ''})`;
+  return `, step ${step + 1} of ${sc.tasks[task].steps.length} (${stepWords(s)})`;
+}
+
+/** A step in a few words: its kind, and the object or value it names. */
+export function stepWords(s: Step): string {
+  switch (s.kind) {
+    case 'io':
+      return s.blocking ? 'io, blocking' : 'io';
+    case 'acquire':
+    case 'release':
+      return `${s.kind} ${s.lock}`;
+    case 'put':
+    case 'get':
+      return `${s.kind} ${s.queue}`;
+    case 'set':
+    case 'wait':
+      return `${s.kind} ${s.event}`;
+    case 'barrier':
+      return `barrier ${s.barrier}`;
+    case 'update':
+      return `update ${s.shared} ×${s.times.toLocaleString('en')}${s.lock ? ` under ${s.lock}` : ''}`;
+    case 'iterate':
+      return `iterate ${s.shared}`;
+    case 'raise':
+      return `raise ${s.error}`;
+    default:
+      return s.kind;
+  }
 }
 
 /** A core's lane: what ran on it, coloured by task, patterned by kind of work. */
@@ -100,7 +132,24 @@ export function lanesOf(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
 }
 
 /** How a step bar is painted: pure Python, native code or a wait, in its task's colour; another tool's call as Python. */
-const STEP_PAINT: Record<StepKind | 'call', 'python' | 'native' | 'io'> = { cpu: 'python', native: 'native', io: 'io', call: 'python' };
+const STEP_PAINT: Record<StepKind | 'call', 'python' | 'native' | 'io'> = {
+  cpu: 'python',
+  native: 'native',
+  io: 'io',
+  call: 'python',
+  update: 'python',
+  iterate: 'python',
+  // A sync call's bar, from its call to its return, is mostly waiting.
+  acquire: 'io',
+  release: 'io',
+  put: 'io',
+  get: 'io',
+  set: 'io',
+  wait: 'io',
+  barrier: 'io',
+  raise: 'python',
+  crash: 'python',
+};
 
 function stepMark(task: number, taskName: string, s: Pick<CapturedStep, 'kind' | 'name' | 'start' | 'end'>, where: string): Mark {
   return {

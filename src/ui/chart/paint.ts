@@ -15,6 +15,10 @@ export const STATE_COLOURS: Record<TaskState, string> = {
   io: '#56B4E9',
   queued: '#d9d9d9',
   blocked: '#D55E00',
+  'lock-wait': '#CC79A7',
+  'queue-wait': '#009E73',
+  'event-wait': '#882255',
+  'barrier-wait': '#999933',
   done: 'transparent',
 };
 
@@ -25,7 +29,7 @@ export const taskColour = (task: number) => (task < 0 ? NO_TASK_COLOUR : TASK_CO
 /** Fill, overlay pattern and opacity of a mark. */
 export function paintStyle(p: Paint): { fill: string; pattern: PatternId; opacity: number } {
   if (p.by === 'state') {
-    const pattern: PatternId = p.state === 'gil-wait' || p.state === 'blocked' ? 'hatch' : p.state === 'io' ? 'dots' : p.state === 'cpu-wait' ? 'cross' : 'none';
+    const pattern: PatternId = p.state === 'gil-wait' || p.state === 'blocked' || p.state === 'lock-wait' ? 'hatch' : p.state === 'io' || p.state === 'event-wait' ? 'dots' : p.state === 'cpu-wait' || p.state === 'queue-wait' || p.state === 'barrier-wait' ? 'cross' : 'none';
     return { fill: STATE_COLOURS[p.state], pattern, opacity: 1 };
   }
   const fill = taskColour(p.task);

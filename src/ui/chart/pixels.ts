@@ -61,7 +61,7 @@ export function paintKey(p: Paint): number {
 }
 // Bottom up: kinds of work within a task; states (below any task), the waits under "running" (as the legend shows).
 const KINDS = ['python', 'native', 'startup', 'overhead', 'gil', 'loop-cpu', 'loop-native', 'loop-blocking', 'io'] as const;
-const STATES = ['gil-wait', 'cpu-wait', 'blocked', 'io', 'queued', 'running', 'done'] as const;
+const STATES = ['gil-wait', 'cpu-wait', 'blocked', 'lock-wait', 'queue-wait', 'event-wait', 'barrier-wait', 'io', 'queued', 'running', 'done'] as const;
 
 interface Slot {
   paint: Paint;

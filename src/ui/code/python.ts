@@ -65,10 +65,40 @@ const num = (s: number) => {
 
 function stepCall(step: Step, asyncio: boolean, scale: number): string {
   const s = num(step.seconds * scale);
-  if (step.kind === 'cpu') return `spin(${s})`;
-  if (step.kind === 'native') return `hash_for(${s})`;
-  if (!asyncio || step.blocking) return `time.sleep(${s})${asyncio ? '  # blocking: the loop stops' : ''}`;
-  return `await asyncio.sleep(${s})`;
+  const aw = asyncio ? 'await ' : '';
+  switch (step.kind) {
+    case 'cpu':
+      return `spin(${s})`;
+    case 'native':
+      return `hash_for(${s})`;
+    case 'io':
+      if (!asyncio || step.blocking) return `time.sleep(${s})${asyncio ? '  # blocking: the loop stops' : ''}`;
+      return `await asyncio.sleep(${s})`;
+    case 'acquire':
+      return `${aw}${step.lock}.acquire()`;
+    case 'release':
+      return `${step.lock}.release()`;
+    case 'put':
+      return `${aw}${step.queue}.put(1)`;
+    case 'get':
+      return `${aw}${step.queue}.get()`;
+    case 'set':
+      return `${step.event}.set()`;
+    case 'wait':
+      return `${aw}${step.event}.wait()`;
+    case 'barrier':
+      return `${aw}${step.barrier}.wait()`;
+    case 'update': {
+      const body = step.shape === 'call' ? `${step.shared} = bump(${step.shared})` : `${step.shared} += 1`;
+      return `for _ in range(${step.times}): ${step.lock ? `with ${step.lock}: ` : ''}${body}`;
+    }
+    case 'iterate':
+      return `for key in ${step.shared}: spin_a_little()`;
+    case 'raise':
+      return `raise ${step.error}()`;
+    case 'crash':
+      return 'os._exit(1)  # the process dies at once';
+  }
 }
 
 /** The task's steps as a block of `k` steps repeated `n` times, the shortest such block (k ≤ 4), or none. */
@@ -77,7 +107,7 @@ function repetition(steps: readonly Step[]): { k: number; n: number } | null {
     if (steps.length % k) continue;
     const same = steps.every((s, i) => {
       const b = steps[i % k];
-      return s.kind === b.kind && s.seconds === b.seconds && !!s.blocking === !!b.blocking;
+      return JSON.stringify(s) === JSON.stringify(b);
     });
     if (same) return { k, n: steps.length / k };
   }

@@ -1,5 +1,5 @@
 import { MIX_LIMITS, mixFile, SEED_MAX, type Mix } from '../../sim/mix.ts';
-import { DEFAULT_MODELS, LIMITS, parseProfileText, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
+import { DEFAULT_MODELS, LIMITS, fileTasks, parseProfileText, parseScenario, parseScenarioText, resolveScenario, type ScenarioFile } from '../../sim/schema.ts';
 import type { ModelConfig, Scenario, StartMethod } from '../../sim/types.ts';
 import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
@@ -334,7 +334,7 @@ export function effectiveFile(state: AppState, builtins: Record<string, Scenario
     base = r.file;
   } else base = builtins[src.id] ?? builtins[DEFAULT_ID];
   // Sliders moved on it: its tasks as they now are, written out (what the charts show is what is saved).
-  if (src.kind !== 'mix' && state.reshape) base = { ...base, tasks: reshape(resolveScenario(base), state.reshape).tasks };
+  if (src.kind !== 'mix' && state.reshape) base = { ...base, tasks: fileTasks(reshape(resolveScenario(base), state.reshape).tasks) };
   const all: ModelOverride = { workers: state.workers, switchIntervalMs: state.switchIntervalMs, startMethod: state.startMethod };
   // The all-model controls, then each model's own settings, over what the scenario says.
   const models = (base.models ?? DEFAULT_MODELS).map((m, i): ModelConfig => withSettings(withSettings(m, all), state.perModel?.[i] ?? {}));
