@@ -302,3 +302,92 @@ describe('threads: C calls made while the GIL is free run as one burst, which ch
       RUNS,
     ));
 });
+
+/*
+ * Scenarios with synchronisation: random steps over a few shared objects (a Lock, an RLock, a Semaphore(2), a bounded
+ * queue, an event, a barrier of two), lost-update loops, raises and crashes, under every model.
+ */
+const syncStep = fc.oneof(
+  { weight: 3, arbitrary: step.map(({ kind, seconds }) => ({ kind, seconds })) },
+  { weight: 2, arbitrary: fc.constantFrom('L', 'R', 'S').chain((lock) => fc.constantFrom({ kind: 'acquire', lock }, { kind: 'release', lock })) },
+  { weight: 2, arbitrary: fc.constantFrom({ kind: 'put', queue: 'Q' }, { kind: 'get', queue: 'Q' }) },
+  { weight: 1, arbitrary: fc.constantFrom({ kind: 'set', event: 'E' }, { kind: 'wait', event: 'E' }, { kind: 'barrier', barrier: 'B' }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('update'), shared: fc.constant('n'), times: fc.integer({ min: 1, max: 5000 }), seconds: fc.double({ min: 0.001, max: 0.05, noNaN: true }), shape: fc.constantFrom('inplace', 'call') }) },
+  { weight: 1, arbitrary: fc.constantFrom({ kind: 'raise', error: 'ValueError' }, { kind: 'crash' }) },
+);
+const syncScenarioArb = fc
+  .record({
+    cores: fc.integer({ min: 1, max: 4 }),
+    maxsize: fc.integer({ min: 0, max: 3 }),
+    tasks: fc.array(fc.array(syncStep, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+  })
+  .map(({ cores, maxsize, tasks }) => {
+    const r = parseScenario({
+      name: 'p',
+      cores,
+      locks: { L: { type: 'Lock' }, R: { type: 'RLock' }, S: { type: 'Semaphore', value: 2 } },
+      queues: { Q: { maxsize } },
+      events: { E: {} },
+      barriers: { B: { parties: 2 } },
+      tasks: tasks.map((steps, i) => ({ name: `t${i}`, steps })),
+    });
+    if (!r.ok) throw new Error(r.errors.join());
+    return r.scenario;
+  });
+const syncProp = (f: (s: Scenario, c: ModelConfig) => void) => fc.assert(fc.property(syncScenarioArb, configArb, (s, c) => f(s, clean(c))), runs(150));
+/** Object lanes in the scenario's order: L, R, S, then Q, E, B. */
+const [L, R, S, Q, , B] = [0, 1, 2, 3, 4, 5];
+
+describe('simulator invariants with locks, queues, events and barriers', () => {
+  it('a Lock or RLock is held by at most one task, a Semaphore(2) by at most two (plus one per release by a task not holding it, which Python allows)', () =>
+    syncProp((s, c) => {
+      const r = runModel(s, c);
+      for (const x of r.sync[L]) expect(x.holders.length).toBeLessThanOrEqual(1);
+      for (const x of r.sync[R]) expect(x.holders.length).toBeLessThanOrEqual(1);
+      const releases = s.tasks.reduce((a, t) => a + t.steps.filter((x) => x.kind === 'release' && x.lock === 'S').length, 0);
+      for (const x of r.sync[S]) expect(x.holders.length).toBeLessThanOrEqual(2 + releases);
+    }));
+
+  it('a queue never holds more than its maxsize, nor fewer than no items', () =>
+    syncProp((s, c) => {
+      const max = s.queues!.Q.maxsize ?? 0;
+      for (const x of runModel(s, c).sync[Q]) {
+        expect(x.count).toBeGreaterThanOrEqual(0);
+        if (max > 0) expect(x.count).toBeLessThanOrEqual(max);
+      }
+    }));
+
+  it('a barrier releases all its parties at once: whoever was waiting there leaves in the instant the last arrives', () =>
+    syncProp((s, c) => {
+      const r = runModel(s, c);
+      const lane = r.sync[B];
+      // Arrivals only grow, until the one that fills the barrier releases everyone there (all at once: nobody who
+      // was waiting is still there after), and a new round may begin in the same instant.
+      const releases = lane.filter((x, i) => i > 0 && !lane[i - 1].holders.every((h) => x.holders.includes(h)));
+      for (const x of releases) expect(x.holders.length).toBeLessThanOrEqual(1);
+      // Every barrier wait that ends before the run does ends when the barrier changes (its release; arrivals and a
+      // release in one instant are one change), or a wake-up later for a thread or process it released.
+      const empties = lane.map((x) => x.start);
+      const late = c.model === 'threads' ? DEFAULT_PROFILE.wakeup : c.model === 'processes' ? DEFAULT_PROFILE.ipcWakeup : 0;
+      for (const spans of r.taskSpans)
+        for (const sp of spans) if (sp.state === 'barrier-wait' && sp.end < r.makespan - EPS) expect(empties.some((t) => sp.end >= t - EPS && sp.end <= t + late + EPS)).toBe(true);
+    }));
+
+  it('a run either finishes every task or ends with the rest deadlocked, and never an unexplained end', () =>
+    syncProp((s, c) => {
+      const r = runModel(s, c);
+      const stuck = r.tasks.filter((t) => t.outcome === 'deadlocked');
+      if (stuck.length) expect(r.tasks.every((t) => t.outcome !== 'ok' || Number.isFinite(t.end))).toBe(true);
+      for (const t of r.tasks) if (t.outcome === 'ok') expect(Number.isFinite(t.end)).toBe(true);
+      // Blocked on an object at the stall: the report names each.
+      if (r.deadlock) for (const w of r.deadlock.tasks) expect(r.tasks[w.task].outcome).toBe('deadlocked');
+      // Only the total of lost updates can make a counter end below what it would have been (unless the program
+      // died mid-loop).
+      if (r.tasks.every((t) => t.outcome !== 'broken')) for (const v of r.shared) expect(v.final).toBe(c.model === 'processes' ? 0 : v.expected - v.lost);
+    }));
+
+  it('is deterministic: the same scenario and model give the same run', () =>
+    syncProp((s, c) => {
+      expect(JSON.stringify(runModel(s, c))).toBe(JSON.stringify(runModel(s, c)));
+    }));
+});

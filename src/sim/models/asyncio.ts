@@ -112,9 +112,11 @@ class Loop implements RuleRun<Ctx> {
             return;
           }
           // A woken task has what it waited for (asyncio's primitives hand over): it resumes after its await.
+          // Until the loop gets to it, it is ready but behind the running task: blocked.
           for (const w of res.wakes) {
             this.setNext(w.task, c.next[w.task] + 1);
             c.ready = [...c.ready, w.task];
+            this.cmds.push({ op: 'state', task: w.task, activity: 'blocked', step: c.next[w.task] - 1 });
           }
           this.setNext(t, i + 1);
           continue;

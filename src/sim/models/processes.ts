@@ -194,13 +194,14 @@ class Pool implements RuleRun<Ctx> {
   /** BrokenProcessPool: every task not done is broken, every worker terminated; the main thread hears of it. */
   broken(): void {
     const { c } = this;
-    for (let w = 0; w < c.workers.length; w++) this.cmds.push({ op: 'suspend', thread: w });
+    // Every worker started so far is terminated (one still to be launched finds no work).
+    for (let w = 0; w < c.launched; w++) this.cmds.push({ op: 'suspend', thread: w });
     c.workers = c.workers.map((wk) => ({ ...wk, phase: 'dead' as Phase }));
     let results = c.results;
     for (let t = 0; t < c.tasks.length; t++) {
       if (results.results[t] !== undefined) continue;
       if (!c.over[t]) {
-        endTask(this.cmds, t, Math.max(0, c.workers.find((wk) => wk.task === t)?.step ?? 0), 'broken', 'BrokenProcessPool', 'BrokenProcessPool: a worker died');
+        endTask(this.cmds, t, Math.max(-1, c.workers.find((wk) => wk.task === t)?.step ?? -1), 'broken', 'BrokenProcessPool', 'BrokenProcessPool: a worker died');
         c.over = withFlag(c.over, t);
         c.finished++;
       }

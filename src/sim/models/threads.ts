@@ -283,7 +283,11 @@ class Gil implements RuleRun<Ctx> {
       const lost = now - p.stale;
       this.setValue(s.shared, p.stale + 1);
       this.c.shared = tallyShared(this.c.shared, s.shared, { lost });
-      if (lost > 0) this.cmds.push({ op: 'mark', task: th.task, kind: 'lost', text: `wrote back a stale ${s.shared}: ${lost.toLocaleString('en')} updates lost`, count: lost });
+      // A write over another stale write can put the value forward (giving back some of what that one lost).
+      if (lost !== 0) {
+        const text = lost > 0 ? `wrote back a stale ${s.shared}: ${lost.toLocaleString('en')} updates lost` : `wrote back a stale ${s.shared}, over an older stale write: ${(-lost).toLocaleString('en')} updates back`;
+        this.cmds.push({ op: 'mark', task: th.task, kind: 'lost', text, count: lost });
+      }
       this.thread(t, { loop: { ...p, since: at, done: p.done + 1, stale: null } });
       return;
     }
