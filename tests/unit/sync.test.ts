@@ -213,13 +213,12 @@ describe('errors: where an exception goes, and when the main program learns of i
 });
 
 describe('data movement: only a process pool pays for its arguments', () => {
-  const big = (send: number, receive: number) => sc([['t', [cpu(0.1)]]].map(([n, st]) => [n as string, st as J[]]), {}, 2);
   it.each([
     ['threads pass a reference', THR, 0],
     ['asyncio passes a reference', AIO, 0],
     ['processes pickle the argument and the result', { model: 'processes', workers: 1 } as ModelConfig, 1e8 * P.sendByte + 1e7 * P.receiveByte],
   ] as [string, ModelConfig, number][])('%s', (_, config, extra) => {
-    const plain = big(0, 0);
+    const plain = sc([['t', [cpu(0.1)]]]);
     const heavy: Scenario = { ...plain, tasks: [{ ...plain.tasks[0], send: 1e8, receive: 1e7 }] };
     expect(runModel(heavy, config).makespan - runModel(plain, config).makespan).toBeCloseTo(extra, 9);
   });
