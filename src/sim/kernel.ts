@@ -1,5 +1,5 @@
 import { Agenda } from './agenda.ts';
-import type { CoreSegment, Deadlock, GilSpan, LoopSpan, MainError, Outcome, RunMark, SegmentKind, SharedResult, SyncSpan, TaskSpan, TaskState } from './timeline.ts';
+import type { ChoicePoint, CoreSegment, Deadlock, GilSpan, LoopSpan, MainError, Outcome, RunMark, SegmentKind, SharedResult, SyncSpan, TaskSpan, TaskState } from './timeline.ts';
 import { NO_TASK } from './timeline.ts';
 import type { Seconds } from './types.ts';
 
@@ -50,7 +50,8 @@ export type Command =
   | { op: 'outcome'; task: number; outcome: Outcome; error?: string }
   | { op: 'deadlock'; deadlock: Omit<Deadlock, 'at'> }
   | { op: 'error'; error: Omit<MainError, 'at'> }
-  | { op: 'shared'; shared: SharedResult };
+  | { op: 'shared'; shared: SharedResult }
+  | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>);
 
 /** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
 export type TimedEvent =
@@ -133,6 +134,7 @@ export class Kernel {
   deadlock: Deadlock | null = null;
   error: MainError | null = null;
   readonly shared: SharedResult[] = [];
+  readonly choices: ChoicePoint[] = [];
   private readonly spans: TaskSpan[][];
   // Stryker disable next-line ArrayDeclaration: every slot is written by a spawn before it is read
   private readonly threads: KThread[] = [];
@@ -382,6 +384,9 @@ export class Kernel {
         return;
       case 'shared':
         this.shared.push(c.shared);
+        return;
+      case 'choice':
+        this.choices.push({ at: this.now, kind: c.kind, index: c.index, candidates: c.candidates, chosen: c.chosen });
         return;
     }
   }

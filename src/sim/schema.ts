@@ -85,6 +85,7 @@ const modelSchema = v.variant('model', [
     model: v.literal('threads'),
     api: v.optional(v.picklist(['executor', 'thread'])),
     workers,
+    schedule: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.workers))), v.maxLength(10_000))),
     switchIntervalMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0.01), v.maxValue(1000))),
   }),
   v.strictObject({ model: v.literal('processes'), workers, startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])) }),

@@ -145,6 +145,7 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
     deadlock: kernel.deadlock,
     error: kernel.error,
     shared: kernel.shared,
+    choices: kernel.choices,
     summary: { makespan: end, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
   };
   const { gilWaitByTask, ...summary } = summarise(run, totalWork(scenario));

@@ -105,6 +105,20 @@ export interface MainError {
   how: string;
 }
 
+/**
+ * A point where the GIL could change hands (threads), for the user who plays the scheduler: a drop request (the
+ * holder, last among the candidates, may keep it) or a release with several waiters. `index`: its place in order,
+ * which a `schedule` entry of the same place decides.
+ */
+export interface ChoicePoint {
+  at: Seconds;
+  kind: 'drop' | 'release';
+  index: number;
+  /** Threads that could get the GIL, the rule's own pick first, with the task each is working for (NO_TASK: none). */
+  candidates: { thread: number; task: number }[];
+  chosen: number;
+}
+
 /** A shared value's final state against the value no race would have left. */
 export interface SharedResult {
   name: string;
@@ -181,5 +195,7 @@ export interface ModelRun {
   /** The exception the main program ends with (null: none reached it). */
   error: MainError | null;
   shared: SharedResult[];
+  /** threads: every point where the GIL could have gone another way (empty for the other models). */
+  choices: ChoicePoint[];
   summary: Summary;
 }

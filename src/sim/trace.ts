@@ -371,6 +371,7 @@ export function capturedAsRun(c: CapturedRun): { scenario: Scenario; run: ModelR
     deadlock: null,
     error: null,
     shared: [],
+    choices: [],
     summary: { makespan: c.makespan, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
   };
   return { scenario, run };

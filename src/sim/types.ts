@@ -105,6 +105,11 @@ export interface ThreadsConfig {
   workers?: number;
   /** `sys.setswitchinterval()` in milliseconds; absent: the profile's (5 ms). */
   switchIntervalMs?: number;
+  /**
+   * The user as the scheduler: at the k-th point where the GIL could change hands, the thread `schedule[k]` gets it
+   * (thread 0 is the main thread, workers 1…n), where it is one of the candidates; past its end, the usual rules.
+   */
+  schedule?: number[];
 }
 export interface ProcessesConfig {
   model: 'processes';

@@ -4,7 +4,7 @@ import type { ModelRun } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 
 /** A hand-made run's report fields, none of them saying anything (no sync objects, marks, deadlock or error). */
-export const NO_REPORTS: Pick<ModelRun, 'sync' | 'marks' | 'deadlock' | 'error' | 'shared'> = { sync: [], marks: [], deadlock: null, error: null, shared: [] };
+export const NO_REPORTS: Pick<ModelRun, 'sync' | 'marks' | 'deadlock' | 'error' | 'shared' | 'choices'> = { sync: [], marks: [], deadlock: null, error: null, shared: [], choices: [] };
 
 export function loadScenario(path: string): Scenario {
   const r = parseScenarioText(readFileSync(path, 'utf8'), path);

@@ -223,3 +223,36 @@ describe('data movement: only a process pool pays for its arguments', () => {
     expect(runModel(heavy, config).makespan - runModel(plain, config).makespan).toBeCloseTo(extra, 9);
   });
 });
+
+describe('you are the scheduler: a schedule decides where the GIL goes', () => {
+  // Two threads take two locks in opposite orders, with Python between the acquires: the GIL's forced switches
+  // decide whether they deadlock.
+  const s = sc(
+    [
+      ['a', [acq('A'), cpu(0.02), acq('B'), cpu(0.01), rel('B'), rel('A')]],
+      ['b', [acq('B'), cpu(0.02), acq('A'), cpu(0.01), rel('A'), rel('B')]],
+    ],
+    { locks: { A: { type: 'Lock' }, B: { type: 'Lock' } } },
+  );
+  it('without one, every choice point is recorded with the rule\'s own pick first, and taken', () => {
+    const r = runModel(s, THR);
+    expect(r.choices.length).toBeGreaterThan(0);
+    for (const c of r.choices) expect(c.chosen).toBe(c.candidates[0].thread);
+    expect(r.choices.map((c) => c.index)).toEqual(r.choices.map((_, i) => i));
+    expect(outcomes(r)).toEqual(['deadlocked', 'deadlocked']);
+  });
+  it('a schedule of the rule\'s own picks is the same run', () => {
+    const r = runModel(s, THR);
+    const again = runModel(s, { model: 'threads', schedule: r.choices.map((c) => c.chosen) });
+    expect(JSON.stringify({ ...again, config: null })).toBe(JSON.stringify({ ...r, config: null }));
+  });
+  it('keeping thread 1 on the GIL at every drop request lets it finish before b takes B: no deadlock', () => {
+    const r = runModel(s, { model: 'threads', schedule: new Array(40).fill(1) });
+    expect(outcomes(r)).toEqual(['ok', 'ok']);
+    expect(r.choices.filter((c) => c.kind === 'drop').every((c) => c.chosen === 1 || !c.candidates.some((x) => x.thread === 1))).toBe(true);
+  });
+  it('a pick that is not a candidate there is ignored: the rule decides', () => {
+    const r = runModel(s, { model: 'threads', schedule: [99, 99] });
+    expect(r.choices[0].chosen).toBe(r.choices[0].candidates[0].thread);
+  });
+});

@@ -98,6 +98,9 @@ interface ThreadsContext extends RuleOutput {
   dropAt: Seconds;
   finished: number;
   api: 'executor' | 'thread';
+  /** The user's picks, one per choice point in order (see `choose`), and how many points have passed. */
+  schedule: readonly number[];
+  choice: number;
   table: SyncTable;
   sync: readonly SyncObj[];
   shared: SharedTally;
@@ -170,8 +173,9 @@ class Gil implements RuleRun<Ctx> {
   }
 
   /** The holder lets go: voluntarily (I/O, native code, idle) or forced by a drop request. */
-  release(forced: boolean): void {
-    const [next, ...rest] = this.c.waiters;
+  release(forced: boolean, chosen?: number): void {
+    const next = chosen ?? (this.c.waiters.length > 1 ? this.choose('release', this.c.waiters) : this.c.waiters[0]);
+    const rest = this.c.waiters.filter((w) => w !== next);
     if (next === undefined) {
       this.c.holder = -1;
       this.cmds.push({ op: 'gil', task: NO_TASK, thread: -1, forced: false });
@@ -198,14 +202,45 @@ class Gil implements RuleRun<Ctx> {
     }
   }
 
-  /** The drop request arrived: the Python holder stops and queues behind the other waiters. */
-  forceDrop(): void {
+  /**
+   * A point where the GIL could change hands, and who gets it: the schedule's pick for this point if it names one
+   * of the `candidates` (threads), else the first (the rule's own choice). Recorded either way, for the user who
+   * plays the scheduler.
+   */
+  choose(kind: 'drop' | 'release', candidates: readonly number[]): number {
+    const c = this.c;
+    const k = c.choice++;
+    const want = c.schedule[k];
+    const pick = want !== undefined && candidates.includes(want) ? want : candidates[0];
+    this.cmds.push({ op: 'choice', kind, candidates: candidates.map((t) => ({ thread: t, task: c.threads[t].task })), chosen: pick, index: k });
+    return pick;
+  }
+
+  /**
+   * The drop request arrived: the Python holder stops and queues behind the other waiters. A schedule may say the
+   * holder keeps the GIL instead (as if the OS had let it win it back): the waiters' timed waits start again.
+   */
+  dropRequested(): void {
+    const c = this.c;
+    const t = c.holder;
+    const pick = this.choose('drop', [...c.waiters, t]);
+    if (pick === t) {
+      c.armedAt = c.armedAt.slice();
+      for (const w of c.waiters) c.armedAt[w] = this.now;
+      c.acquiredAt = this.now;
+      return;
+    }
+    this.forceDrop(pick);
+  }
+
+  /** The Python holder stops and queues behind the other waiters; `next` (a waiter) gets the GIL. */
+  forceDrop(next?: number): void {
     const t = this.c.holder;
     if (this.c.threads[t].loop) this.loopStops(t);
     this.cmds.push({ op: 'suspend', thread: t });
     this.c.waiters = [...this.c.waiters, t];
     this.state(t, 'gil-wait');
-    this.release(true);
+    this.release(true, next);
     // FORCE_SWITCHING: the dropper waits until the next holder has the GIL, and only then calls take_gil() and
     // starts its own timed wait.
     this.c.armedAt = this.c.armedAt.slice();
@@ -615,7 +650,7 @@ export const threadsMachine = setup({
     }),
     dropRequested: ruleGil((g) => {
       g.c.dropAt = Infinity;
-      g.forceDrop();
+      g.dropRequested();
     }),
     syncWoken: ruleGil((g, e) => {
       assertEvent(e, 'RETRY');
@@ -661,6 +696,8 @@ export const threadsMachine = setup({
     dropAt: Infinity,
     finished: 0,
     api: resolveConfig(input.config, input.scenario, input.profile).api,
+    schedule: input.config.schedule ?? [],
+    choice: 0,
     table: syncTable(input.scenario),
     sync: syncTable(input.scenario).initial,
     shared: {},
