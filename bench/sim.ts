@@ -1,5 +1,5 @@
 /** Simulation speed: medians over repeated runs after a warm-up. Prints figures; exits 1 if a goal is missed. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseScenarioText } from '../src/sim/schema.ts';
 import { runModel, simulateScenario } from '../src/sim/simulate.ts';
 import type { Scenario } from '../src/sim/types.ts';
@@ -35,6 +35,12 @@ const heavy: Scenario = {
 
 const results: [string, number, number][] = [];
 results.push(['seven-dwarfs, all four models', time(() => simulateScenario(dwarfs), 200), 4]);
+// Every shipped scenario, each under all its models (issue 12's goal: each under 4 ms median).
+const dir = new URL('../scenarios/', import.meta.url);
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  const s = load(`../scenarios/${f}`);
+  results.push([`${f}, all ${s.models.length} models`, time(() => simulateScenario(s), 50), 4]);
+}
 const heavyRun = runModel(heavy, heavy.models[0]);
 results.push([`heavy: 8 CPU-bound threads × 10 s, 5 ms interval (${heavyRun.summary.gilSwitches} GIL hand-offs)`, time(() => runModel(heavy, heavy.models[0]), 15), 250]);
 

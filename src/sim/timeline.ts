@@ -195,7 +195,7 @@ export interface ModelRun {
   /** The exception the main program ends with (null: none reached it). */
   error: MainError | null;
   shared: SharedResult[];
-  /** threads: every point where the GIL could have gone another way (empty for the other models). */
+  /** threads with a `schedule`: every point where the GIL could have gone another way (else empty). */
   choices: ChoicePoint[];
   summary: Summary;
 }

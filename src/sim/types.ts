@@ -108,6 +108,7 @@ export interface ThreadsConfig {
   /**
    * The user as the scheduler: at the k-th point where the GIL could change hands, the thread `schedule[k]` gets it
    * (thread 0 is the main thread, workers 1…n), where it is one of the candidates; past its end, the usual rules.
+   * With a schedule (an empty one too) the run lists its choice points (`ModelRun.choices`).
    */
   schedule?: number[];
 }

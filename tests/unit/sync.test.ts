@@ -234,17 +234,19 @@ describe('you are the scheduler: a schedule decides where the GIL goes', () => {
     ],
     { locks: { A: { type: 'Lock' }, B: { type: 'Lock' } } },
   );
-  it('without one, every choice point is recorded with the rule\'s own pick first, and taken', () => {
-    const r = runModel(s, THR);
+  it('with an empty one, every choice point is recorded with the rule\'s own pick first, and taken; without one, none is', () => {
+    expect(runModel(s, THR).choices).toEqual([]);
+    const r = runModel(s, { model: 'threads', schedule: [] });
     expect(r.choices.length).toBeGreaterThan(0);
     for (const c of r.choices) expect(c.chosen).toBe(c.candidates[0].thread);
     expect(r.choices.map((c) => c.index)).toEqual(r.choices.map((_, i) => i));
     expect(outcomes(r)).toEqual(['deadlocked', 'deadlocked']);
   });
   it('a schedule of the rule\'s own picks is the same run', () => {
-    const r = runModel(s, THR);
+    const r = runModel(s, { model: 'threads', schedule: [] });
     const again = runModel(s, { model: 'threads', schedule: r.choices.map((c) => c.chosen) });
     expect(JSON.stringify({ ...again, config: null })).toBe(JSON.stringify({ ...r, config: null }));
+    expect(JSON.stringify({ ...runModel(s, THR), config: null, choices: null })).toBe(JSON.stringify({ ...r, config: null, choices: null }));
   });
   it('keeping thread 1 on the GIL at every drop request lets it finish before b takes B: no deadlock', () => {
     const r = runModel(s, { model: 'threads', schedule: new Array(40).fill(1) });

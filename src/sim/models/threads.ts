@@ -98,7 +98,11 @@ interface ThreadsContext extends RuleOutput {
   dropAt: Seconds;
   finished: number;
   api: 'executor' | 'thread';
-  /** The user's picks, one per choice point in order (see `choose`), and how many points have passed. */
+  /**
+   * The user's picks, one per choice point in order (see `choose`), and how many points have passed. Only a config
+   * with a `schedule` (an empty one too) has its choice points recorded: a run of 16,000 hand-offs need not list them.
+   */
+  scheduled: boolean;
   schedule: readonly number[];
   choice: number;
   table: SyncTable;
@@ -174,8 +178,8 @@ class Gil implements RuleRun<Ctx> {
 
   /** The holder lets go: voluntarily (I/O, native code, idle) or forced by a drop request. */
   release(forced: boolean, chosen?: number): void {
-    const next = chosen ?? (this.c.waiters.length > 1 ? this.choose('release', this.c.waiters) : this.c.waiters[0]);
-    const rest = this.c.waiters.filter((w) => w !== next);
+    const next = chosen ?? (this.c.scheduled && this.c.waiters.length > 1 ? this.choose('release', this.c.waiters) : this.c.waiters[0]);
+    const rest = next === this.c.waiters[0] ? this.c.waiters.slice(1) : this.c.waiters.filter((w) => w !== next);
     if (next === undefined) {
       this.c.holder = -1;
       this.cmds.push({ op: 'gil', task: NO_TASK, thread: -1, forced: false });
@@ -223,6 +227,7 @@ class Gil implements RuleRun<Ctx> {
   dropRequested(): void {
     const c = this.c;
     const t = c.holder;
+    if (!c.scheduled) return this.forceDrop();
     const pick = this.choose('drop', [...c.waiters, t]);
     if (pick === t) {
       c.armedAt = c.armedAt.slice();
@@ -696,6 +701,7 @@ export const threadsMachine = setup({
     dropAt: Infinity,
     finished: 0,
     api: resolveConfig(input.config, input.scenario, input.profile).api,
+    scheduled: input.config.schedule !== undefined,
     schedule: input.config.schedule ?? [],
     choice: 0,
     table: syncTable(input.scenario),
