@@ -258,3 +258,18 @@ describe('you are the scheduler: a schedule decides where the GIL goes', () => {
     expect(r.choices[0].chosen).toBe(r.choices[0].candidates[0].thread);
   });
 });
+
+describe('threads api "thread": a bare Thread per task', () => {
+  const s = sc([['a', [cpu(0.001), io(0.05)]], ['b', [cpu(0.001), io(0.05)]], ['c', [cpu(0.001), io(0.01)]]], {}, 4);
+  it('starts one thread per task, each ending with its task; no submit cost, only the start', () => {
+    const r = runModel(s, { model: 'threads', api: 'thread' });
+    const labels = new Set(r.coreSegments.flat().map((x) => x.threadLabel));
+    expect(labels).toEqual(new Set(['main', 'Thread 1', 'Thread 2', 'Thread 3']));
+    const main = r.coreSegments.flat().filter((x) => x.threadLabel === 'main' && x.kind === 'overhead').reduce((a, x) => a + x.end - x.start, 0);
+    expect(main).toBeCloseTo(3 * P.threadStart, 9);
+  });
+  it('an executor reuses an idle worker instead', () => {
+    const r = runModel(sc([['a', [io(0.01)]], ['b', [io(0.05), cpu(0.01)]], ['c', [cpu(0.001)]]]), { model: 'threads', workers: 1 });
+    expect(new Set(r.coreSegments.flat().map((x) => x.threadLabel))).toEqual(new Set(['main', 'Thread 1']));
+  });
+});

@@ -361,6 +361,12 @@ class Gil implements RuleRun<Ctx> {
     c.over[task] = true;
     if (c.api === 'executor') c.results = resolveFuture(c.results, task, error, this.cmds, () => 'f.result() re-raised it in the main thread (the pool\'s shutdown then waited for the other tasks)');
     this.thread(t, { loop: undefined });
+    if (c.api === 'thread') {
+      // A bare Thread's target has returned: the thread ends, taking no other work.
+      this.thread(t, { task: NO_TASK, step: -1, inPython: false });
+      this.release(false);
+      return;
+    }
     this.takeWork(t);
   }
 
@@ -399,12 +405,14 @@ class Gil implements RuleRun<Ctx> {
       this.release(false);
       return;
     }
-    const spawns = c.idleTokens === 0 && c.threads.length - 1 < c.maxWorkers;
+    // A bare Thread per task always starts a new one; the executor only while none is idle.
+    const spawns = c.api === 'thread' || (c.idleTokens === 0 && c.threads.length - 1 < c.maxWorkers);
     c.mainSpawns = spawns;
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: with no token and no spawn the pool is at max_workers, where a token below zero changes nothing
     if (!spawns && c.idleTokens > 0) c.idleTokens--;
     this.thread(MAIN, { inPython: true, onGil: 'continue' });
-    const seconds = c.profile.submit + (spawns ? c.profile.threadStart : 0);
+    // `Thread(...).start()` has no future to make: only the start.
+    const seconds = (c.api === 'thread' ? 0 : c.profile.submit) + (spawns ? c.profile.threadStart : 0);
     this.cmds.push({ op: 'burst', thread: MAIN, seconds, task: NO_TASK, step: c.submitted, kind: 'overhead' });
   }
 
@@ -597,6 +605,8 @@ class Gil implements RuleRun<Ctx> {
 /**
  * threads: `ThreadPoolExecutor(max_workers)` + `submit` per task, under one GIL. Work queue FIFO; a new worker
  * thread only when no worker is idle (`_adjust_thread_count`); at most `cores` threads run at once (the kernel).
+ * `api: 'thread'`: `threading.Thread(target=…).start()` per task instead, each thread running its one task and
+ * ending; its exception is printed by `threading.excepthook` and never reaches the main thread.
  */
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
 
