@@ -10,7 +10,8 @@ import { DEFAULT_PROFILE, type CPythonProfile } from '../sim/profile.ts';
 import { MAX_FILE_BYTES, parseProfileText, parseScenarioText } from '../sim/schema.ts';
 import { CLI_MAX_EVENTS, runModel } from '../sim/simulate.ts';
 import type { ModelRun } from '../sim/timeline.ts';
-import { MODEL_NAMES, type ModelName } from '../sim/types.ts';
+import { MODEL_NAMES, type ModelName, type Scenario } from '../sim/types.ts';
+import { allOk, brokenPoolWords, cleanFinish, crasher, deadlockWords, errorWords, outcomeWords, sharedDicts, sharedWords, unseenErrorWords } from '../ui/panels/summaryFigures.ts';
 
 const USAGE =
   'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json] [--max-events N]';
@@ -92,12 +93,19 @@ function loadProfile(path: string | undefined): CPythonProfile {
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
+/** A time, or null for one that never came (a task never started, or never ended). */
+const at6 = (x: number) => (Number.isFinite(x) ? r6(x) : null);
+
 function toJson(run: ModelRun) {
+  const name = (i: number) => run.tasks[i]?.name ?? null;
   return {
     model: run.model,
     config: run.config,
     makespan: r6(run.makespan),
-    tasks: run.tasks.map((t) => ({ name: t.name, start: r6(t.start), end: r6(t.end), gilWait: r6(t.gilWait) })),
+    tasks: run.tasks.map((t) => ({ name: t.name, start: at6(t.start), end: at6(t.end), gilWait: r6(t.gilWait), outcome: t.outcome, error: t.error ?? null })),
+    deadlock: run.deadlock && { at: r6(run.deadlock.at), cycle: run.deadlock.cycle, tasks: run.deadlock.tasks.map((w) => ({ task: name(w.task), waitsFor: w.waitsFor, holds: w.holds })) },
+    error: run.error && { type: run.error.type, at: r6(run.error.at), task: name(run.error.task), how: run.error.how },
+    shared: run.shared.map((v) => ({ name: v.name, final: v.final, expected: v.expected, lost: v.lost, ...(v.note ? { note: v.note } : {}) })),
     summary: {
       makespan: r6(run.summary.makespan),
       speedup: r6(run.summary.speedup),
@@ -117,22 +125,40 @@ function describe(run: ModelRun): string {
   return bits.length ? `${c.model} (${bits.join(', ')})` : c.model;
 }
 
-function table(scenarioName: string, runs: ModelRun[]): string {
-  const out: string[] = [`${scenarioName}`];
+const t3 = (t: number) => `${t.toFixed(3)} s`;
+/** A task's start or end, or "-" for one that never came. */
+const t4 = (t: number) => (Number.isFinite(t) ? t.toFixed(4) : '-');
+
+function table(sc: Scenario, runs: ModelRun[]): string {
+  const out: string[] = [`${sc.name}`];
   for (const run of runs) {
     const s = run.summary;
     out.push('');
     out.push(
-      `${describe(run)}: makespan ${s.makespan.toFixed(3)} s, speedup ${s.speedup.toFixed(2)}x, ` +
+      // A program that never ends has no makespan; one ended by an error or a crash, no speedup worth the name.
+      `${describe(run)}: ${run.deadlock ? `never ends (${run.deadlock.cycle ? 'deadlocked' : 'stuck'} at ${t3(run.deadlock.at)})` : `makespan ${s.makespan.toFixed(3)} s${cleanFinish(run) ? `, speedup ${s.speedup.toFixed(2)}x` : ''}`}, ` +
         `cores busy ${(s.utilisation * 100).toFixed(0)}%` +
         (run.model === 'threads' ? `, GIL wait ${s.gilWait.toFixed(3)} s, ${s.gilSwitches} GIL switches` : '') +
         (run.model === 'asyncio' ? `, loop blocked ${s.loopBlocked.toFixed(3)} s` : ''),
     );
     const w = Math.max(4, ...run.tasks.map((t) => t.name.length));
-    out.push(`  ${'task'.padEnd(w)}  ${'start'.padStart(8)}  ${'end'.padStart(8)}  ${'GIL wait'.padStart(8)}`);
-    for (const t of run.tasks) {
-      out.push(`  ${t.name.padEnd(w)}  ${t.start.toFixed(4).padStart(8)}  ${t.end.toFixed(4).padStart(8)}  ${t.gilWait.toFixed(4).padStart(8)}`);
-    }
+    // The outcome column only where some task did not end well.
+    const outcomes = !allOk(run);
+    out.push(`  ${'task'.padEnd(w)}  ${'start'.padStart(8)}  ${'end'.padStart(8)}  ${'GIL wait'.padStart(8)}${outcomes ? '  outcome' : ''}`);
+    const crashed = crasher(run);
+    run.tasks.forEach((t, i) => {
+      out.push(`  ${t.name.padEnd(w)}  ${t4(t.start).padStart(8)}  ${t4(t.end).padStart(8)}  ${t.gilWait.toFixed(4).padStart(8)}${outcomes ? `  ${outcomeWords(t, i === crashed)}` : ''}`);
+    });
+    // What became of the program, in words.
+    const deadlock = deadlockWords(run, sc, t3);
+    const words = [
+      deadlock && `${deadlock} (the program never ends)`,
+      errorWords(run, sc, t3),
+      brokenPoolWords(run, sc, t3),
+      ...unseenErrorWords(run, sc, t3),
+      ...run.shared.map((v) => sharedWords(v, sharedDicts(sc).has(v.name))),
+    ].filter((x): x is string => !!x);
+    for (const line of words) out.push(`  ${line}`);
   }
   return out.join('\n') + '\n';
 }
@@ -162,7 +188,7 @@ export function simulateCli(argv: string[], io: Io): number {
       throw new InputError([`${basename(args.file)}: cannot be simulated: ${(e as Error).message}`]);
     }
     if (args.json) io.stdout(JSON.stringify({ scenario: parsed.scenario.name, results: runs.map(toJson) }) + '\n');
-    else io.stdout(table(parsed.scenario.name, runs));
+    else io.stdout(table(parsed.scenario, runs));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -49,7 +49,8 @@ export type Command =
   | ({ op: 'mark' } & Omit<RunMark, 'at'>)
   | { op: 'outcome'; task: number; outcome: Outcome; error?: string }
   | { op: 'deadlock'; deadlock: Omit<Deadlock, 'at'> }
-  | { op: 'error'; error: Omit<MainError, 'at'> }
+  /** `final`: the program ends with this whatever reached it before (a crash kills it before a traceback prints). */
+  | { op: 'error'; error: Omit<MainError, 'at'>; final?: boolean }
   | { op: 'shared'; shared: SharedResult }
   | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>);
 
@@ -379,8 +380,9 @@ export class Kernel {
         this.deadlock = { ...c.deadlock, at: this.now };
         return;
       case 'error':
-        // The first to reach the main program is the one it ends with.
-        this.error ??= { ...c.error, at: this.now };
+        // The first to reach the main program is the one it ends with, unless the process dies first.
+        if (c.final && this.error) this.error = { ...c.error, how: `${c.error.how}; the ${this.error.type} that had reached the main thread is never printed`, at: this.now };
+        else this.error ??= { ...c.error, at: this.now };
         return;
       case 'shared':
         this.shared.push(c.shared);

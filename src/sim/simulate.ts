@@ -149,6 +149,8 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
     summary: { makespan: end, speedup: 1, utilisation: 0, gilWait: 0, loopBlocked: 0, gilSwitches: 0 },
   };
   const { gilWaitByTask, ...summary } = summarise(run, totalWork(scenario));
+  // A run that did not do all its work (an error, a crash, a deadlock) has no speedup over doing it all.
+  if (run.tasks.some((t) => t.outcome !== 'ok')) summary.speedup = NaN;
   run.summary = summary;
   for (let i = 0; i < run.tasks.length; i++) run.tasks[i].gilWait = gilWaitByTask[i];
   return run;

@@ -163,7 +163,7 @@ export interface TaskResult {
 
 export interface Summary {
   makespan: Seconds;
-  /** Sequential makespan divided by this model's. */
+  /** Sequential makespan divided by this model's; NaN for a run that did not finish every task cleanly. */
   speedup: number;
   /** Busy core time over cores × makespan, 0..1. */
   utilisation: number;

@@ -113,3 +113,90 @@ describe('simulate as a process', () => {
     expect(r.stdout.split('\n').slice(0, 5)).toEqual(['good', '', 'sequential: makespan 0.300 s, speedup 1.00x, cores busy 17%', '  task     start       end  GIL wait', '  a       0.0000    0.1000    0.0000']);
   });
 });
+
+describe('simulate: what became of each task and of the program', () => {
+  const race = json('race.json', {
+    name: 'race', cores: 2,
+    tasks: [1, 2, 3, 4].map((i) => ({ name: `t${i}`, steps: [{ kind: 'update', shared: 'counter', times: 250_000, seconds: 0.1, shape: 'call' }] })),
+    models: [{ model: 'sequential' }, { model: 'threads' }, { model: 'processes' }],
+  });
+  const crash = json('crash.json', {
+    name: 'crash', cores: 2,
+    tasks: [{ name: 'a', steps: [{ kind: 'io', seconds: 0.3 }] }, { name: 'b', steps: [{ kind: 'cpu', seconds: 0.1 }, { kind: 'crash' }] }, { name: 'c', steps: [{ kind: 'io', seconds: 0.5 }] }],
+    models: [{ model: 'sequential' }, { model: 'threads' }],
+  });
+  // [what, file, lines the table must have, lines it must not have]
+  const cases: [string, string, RegExp[], RegExp[]][] = [
+    ['a deadlock: who holds what and waits for what, and that the program never ends', 'scenarios/deadlock.json', [
+      /^threads: never ends \(deadlocked at \d\.\d{3} s\), cores busy/m,
+      /^ {2}task +start +end +GIL wait +outcome$/m,
+      /^ {2}alice → bob +\d\.\d{4} +- +\d\.\d{4} +deadlocked$/m,
+      /^ {2}deadlock at \d\.\d{3} s: alice → bob holds alice, waits for bob; bob → alice holds bob, waits for alice \(the program never ends\)$/m,
+    ], [/^threads: makespan/m]],
+    ['a wait nobody can end (one thread at a Barrier(3)), and the tasks that never start', 'scenarios/barrier.json', [
+      /^sequential: never ends \(stuck at 0\.200 s\)/m,
+      /^ {2}medium +- +- +0\.0000 +deadlocked, never started$/m,
+      /^ {2}stuck at 0\.200 s: fast waits at barrier start for 3 parties, only 1 ever there; medium and slow never start \(the program never ends\)$/m,
+    ], []],
+    ['an error re-raised by f.result(), and one only threading.excepthook sees', 'scenarios/errors-threads.json', [
+      /^ {2}ValueError reached the main program at 0\.800 s \(from fails\): raised in the loop: the program stops, the tasks after it never run$/m,
+      /^ {2}fast ok +- +- +0\.0000 +never started$/m,
+      /^ {2}fails +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +raised ValueError$/m,
+      /^ {2}ValueError reached the main program at 0\.6\d\d s \(from fails\): f\.result\(\) re-raised it in the main thread/m,
+      /^ {2}fails raised ValueError at 0\.2\d\d s: threading\.excepthook printed it; the main program never sees it$/m,
+      // An error run's makespan is its time to the error: no speedup is claimed for it.
+      /^sequential: makespan 0\.800 s, cores busy/m,
+    ], [/^sequential: makespan 0\.800 s, speedup/m]],
+    ['a broken process pool', 'scenarios/errors-processes.json', [
+      /^ {2}queued +- +\d\.\d{4} +0\.0000 +broken: BrokenProcessPool$/m,
+      /^ {2}crashes +\d\.\d{4} +\d\.\d{4} +0\.0000 +called os\._exit\(1\)$/m,
+      /^ {2}the pool broke at \d\.\d{3} s: crashes's worker process died \(os\._exit\), and crashes, long and queued ended with BrokenProcessPool$/m,
+      /^ {2}ValueError reached the main program at \d\.\d{3} s \(from raises\): pickled back to the parent/m,
+    ], []],
+    ['asyncio: gather and a TaskGroup, and the cancelled tasks', 'scenarios/errors-asyncio.json', [
+      /^ {2}slow +\d\.\d{4} +\d\.\d{4} +0\.0000 +cancelled$/m,
+      /^ {2}ExceptionGroup reached the main program at \d\.\d{3} s \(from fails\): the TaskGroup cancelled the other tasks/m,
+    ], []],
+    ['a crash in a thread kills the whole program', crash, [
+      /^ {2}b +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +called os\._exit\(1\)$/m,
+      /^ {2}a +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +died with the process$/m,
+      /^ {2}os\._exit\(1\) in b killed the program at \d\.\d{3} s: the process died at once, every thread with it/m,
+    ], []],
+    ['lost updates: final against expected, with the loss; each process its own copy', race, [
+      /^ {2}counter: 1,000,000 of 1,000,000 expected \(none lost\)$/m,
+      /^ {2}counter: [\d,]+ of 1,000,000 expected \([\d,]+ updates lost\)$/m,
+      /^ {2}counter: 0 of 1,000,000 expected: each worker process updated its own copy/m,
+    ], [/outcome/]],
+    ['a clean run says nothing more: no outcome column', goodFile, [/^ {2}task +start +end +GIL wait$/m], [/outcome|reached|deadlock|lost/]],
+  ];
+  it.each(cases)('%s', (_, f, want, not) => {
+    const r = cli(f);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const w of want) expect(r.stdout).toMatch(w);
+    for (const n of not) expect(r.stdout).not.toMatch(n);
+  });
+
+  it('--json: per task its outcome and error, per model the deadlock, the error and the shared values; a time that never came is null', () => {
+    const results = (f: string) => JSON.parse(cli(f, '--json').stdout).results;
+    const [seq, threads] = results('scenarios/deadlock.json');
+    expect(seq.tasks[0]).toMatchObject({ outcome: 'ok', error: null });
+    expect([seq.deadlock, seq.error, seq.shared]).toEqual([null, null, []]);
+    expect(threads.deadlock).toEqual({ at: expect.any(Number), cycle: true, tasks: [{ task: 'alice → bob', waitsFor: 'bob', holds: ['alice'] }, { task: 'bob → alice', waitsFor: 'alice', holds: ['bob'] }] });
+    expect(threads.tasks.map((t: { end: unknown; outcome: string }) => [t.end, t.outcome])).toEqual([[null, 'deadlocked'], [null, 'deadlocked']]);
+
+    const [sequential, , executor] = results('scenarios/errors-threads.json');
+    expect(sequential.tasks[2]).toEqual({ name: 'fast ok', start: null, end: null, gilWait: 0, outcome: 'skipped', error: null });
+    expect(sequential.tasks[1]).toMatchObject({ outcome: 'raised', error: 'ValueError' });
+    expect(executor.error).toEqual({ type: 'ValueError', at: expect.any(Number), task: 'fails', how: expect.stringMatching(/^f\.result\(\) re-raised it/) });
+
+    const [, processes] = results('scenarios/errors-processes.json');
+    expect(processes.tasks.find((t: { name: string }) => t.name === 'queued')).toMatchObject({ start: null, outcome: 'broken', error: 'BrokenProcessPool' });
+
+    const [s, t, p] = results(race);
+    expect(s.shared).toEqual([{ name: 'counter', final: 1_000_000, expected: 1_000_000, lost: 0 }]);
+    expect(t.shared[0].lost).toBeGreaterThan(0);
+    expect(t.shared[0].final + t.shared[0].lost).toBe(1_000_000);
+    expect(p.shared).toEqual([{ name: 'counter', final: 0, expected: 1_000_000, lost: 0, note: expect.stringMatching(/its own copy/) }]);
+  });
+});

@@ -3,6 +3,7 @@ import { simulateScenario } from '../../src/sim/simulate.ts';
 import type { ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
+import { parseScenario } from '../../src/sim/schema.ts';
 import { NO_REPORTS, lazy, loadScenario } from './helpers.ts';
 
 const runsOf = (id: string) =>
@@ -65,4 +66,93 @@ describe('narration on a hand-made timeline: every state, and the instants at sp
     ['asyncio: the loop idle at the instant a span ends', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 2, 'asyncio at 2.00 s: The loop is idle; c is ready but blocked by the loop; d is queued (not started by the loop yet); a and b are done.'],
   ];
   it.each(cases)('%s', (_, r, t, sentence) => expect(narrate(r, sc, t)).toBe(sentence));
+});
+
+describe('narration says what went wrong: deadlocks, errors reaching main, lost updates, broken pools, cancellations', () => {
+  const deadlock = runsOf('deadlock');
+  const barrier = runsOf('barrier');
+  const queue = runsOf('bounded-queue');
+  const threads = runsOf('errors-threads');
+  const processes = runsOf('errors-processes');
+  const aio = runsOf('errors-asyncio');
+  const dict = runsOf('shared-dict');
+  const race = lazy(() => {
+    const s = parseScenario({
+      name: 'race', cores: 2,
+      tasks: [1, 2, 3, 4].map((i) => ({ name: `t${i}`, steps: [{ kind: 'update', shared: 'counter', times: 250_000, seconds: 0.1, shape: 'call' }] })),
+      models: [{ model: 'sequential' }, { model: 'threads' }, { model: 'processes' }],
+    });
+    if (!s.ok) throw new Error(s.errors.join('\n'));
+    return { s: s.scenario, runs: simulateScenario(s.scenario) };
+  });
+  const waits = lazy(() => {
+    const s = parseScenario({
+      name: 'waits', cores: 2,
+      locks: { slot: { type: 'Semaphore', value: 1 } }, queues: { jobs: {} }, events: { go: {} },
+      tasks: [
+        { name: 'starter', steps: [{ kind: 'io', seconds: 0.1 }, { kind: 'set', event: 'go' }, { kind: 'io', seconds: 0.1 }, { kind: 'put', queue: 'jobs' }] },
+        { name: 'waiter', steps: [{ kind: 'wait', event: 'go' }] },
+        { name: 'taker', steps: [{ kind: 'get', queue: 'jobs' }] },
+        { name: 'one', steps: [{ kind: 'acquire', lock: 'slot' }, { kind: 'io', seconds: 0.3 }, { kind: 'release', lock: 'slot' }] },
+        { name: 'two', steps: [{ kind: 'acquire', lock: 'slot' }, { kind: 'io', seconds: 0.1 }, { kind: 'release', lock: 'slot' }] },
+      ],
+      models: [{ model: 'asyncio' }],
+    });
+    if (!s.ok) throw new Error(s.errors.join('\n'));
+    return { s: s.scenario, runs: simulateScenario(s.scenario) };
+  });
+  const END = Infinity;
+  // [what, scenario, model index, instant (END: the makespan), the sentence or its pattern]
+  const cases: [string, typeof deadlock, number, number, string | RegExp][] = [
+    ['a deadlock: who holds what, who waits for what, from the instant it sets in', deadlock, 1, END,
+      /^threads: deadlock at 0\.\d\d s \(the program never ends\): alice → bob holds alice, waits for bob; bob → alice holds bob, waits for alice\.$/],
+    ['a deadlock, narrated while the chart still runs on past it', deadlock, 3, 0.22,
+      /^asyncio at 0\.22 s: deadlock at 0\.20 s \(the program never ends\): alice → bob holds alice, waits for bob; bob → alice holds bob, waits for alice; the loop is idle\.$/],
+    ['before it: a task waits for the lock the other holds', deadlock, 3, 0.17,
+      /^asyncio at 0\.17 s: The loop is idle; bob → alice waits on I\/O; alice → bob waits for lock bob, which bob → alice holds\.$/],
+    ['the same transfers one after the other finish', deadlock, 0, END, 'sequential: all 2 tasks done after 0.40 s.'],
+    ['one thread at a Barrier(3): stuck, and the tasks that never start', barrier, 0, END,
+      'sequential: stuck at 0.20 s (the program never ends): fast waits at barrier start for 3 parties, only 1 ever there; medium and slow never start.'],
+    ['threads at the barrier, with how many are there', barrier, 1, 0.6, /^threads at 0\.60 s: slow waits on I\/O; fast and medium wait at barrier start \(2 of 3 there\)\.$/],
+    ['a full queue stops the only thread', queue, 0, 0.07,
+      'sequential at 0.07 s: stuck at 0.06 s (the program never ends): producer waits for room in queue items, which stays full; consumer 1 and consumer 2 never start.'],
+    ['a producer held back by a full queue', queue, 3, 0.15, /^asyncio at 0\.15 s: The loop is idle; consumer 1 and consumer 2 wait on I\/O; producer waits for room in queue items \(full: 2 items\)\.$/],
+    ['sequential code stops at the error: the task after it never starts', threads, 0, END,
+      'sequential: ValueError reached the main program at 0.80 s (from fails): raised in the loop: the program stops, the tasks after it never run; fast ok never started; slow ok is done.'],
+    ['a bare Thread\'s exception: printed, never seen by main', threads, 1, END,
+      'threads: fails raised ValueError (threading.excepthook printed it; the main program never sees it); slow ok and fast ok are done.'],
+    ['f.result() re-raises it once main gets there', threads, 2, END,
+      /^threads: ValueError reached the main program at 0\.60 s \(from fails\): f\.result\(\) re-raised it in the main thread \(the pool's shutdown then waited for the other tasks\); slow ok and fast ok are done\.$/],
+    ['before main gets there, the task has raised and the others go on', threads, 2, 0.3, 'threads at 0.30 s: slow ok and fast ok wait on I/O; fails raised ValueError.'],
+    ['a broken pool, and the error main got before it', processes, 1, END,
+      /^processes: ValueError reached the main program at 0\.\d\d s \(from raises\): pickled back to the parent; f\.result\(\) re-raised it in the main thread; the pool broke at 0\.\d\d s: crashes's worker process died \(os\._exit\), and crashes, long and queued ended with BrokenProcessPool; ok is done\.$/],
+    ['a crash in a thread takes the others with it, before the re-raised ValueError is printed', processes, 0, END, /^threads: os\._exit\(1\) in crashes killed the program at \d\.\d\d s: .*; the ValueError that had reached the main thread is never printed; raises raised ValueError; crashes called os\._exit\(1\); long died with the process; ok and queued are done\.$/],
+    ['gather: the error, and the tasks asyncio.run cancelled', aio, 1, END,
+      /^asyncio: ValueError reached the main program at 0\.10 s \(from fails\): asyncio\.gather\(\) passed it to main\(\) at once; asyncio\.run\(\) then cancelled the tasks still pending; slow and medium were cancelled\.$/],
+    ['a TaskGroup: an ExceptionGroup, holding the task\'s own exception', aio, 2, END,
+      /^asyncio: ExceptionGroup reached the main program at 0\.10 s \(from fails\): the TaskGroup cancelled the other tasks, then raised an ExceptionGroup holding the ValueError; fails raised ValueError; slow and medium were cancelled\.$/],
+    ['an event not set yet, an empty queue, a semaphore taken', waits, 0, 0.05,
+      'asyncio at 0.05 s: The loop is idle; starter and one wait on I/O; two waits for semaphore slot, which one holds; taker waits for an item from queue jobs (empty); waiter waits for event go to be set.'],
+    ['a dict changed while a thread walks it', dict, 1, END, /^threads: RuntimeError reached the main program at 0\.07 s \(from report\): f\.result\(\) re-raised it .*; add key is done; table got its 1 new key\.$/],
+    ['updates lost so far, while the threads run', race, 1, 0.2, /^threads at 0\.20 s: counter has lost [\d,]+ updates so far; t\d runs; /],
+    ['updates lost, at the end', race, 1, END, /^threads: all 4 tasks done after 0\.\d\d s; counter is [\d,]+, not 1,000,000: [\d,]+ updates lost\.$/],
+    ['no race in one thread', race, 0, END, 'sequential: all 4 tasks done after 0.40 s; counter is 1,000,000, as expected.'],
+    ['each process its own counter', race, 2, END, /^processes: all 4 tasks done after 0\.\d\d s; counter is 0 in the main program, not 1,000,000: each worker process updated its own copy/],
+  ];
+  it.each(cases)('%s', (_, of, model, t, sentence) => {
+    const { s, runs } = of();
+    const said = narrate(runs[model], s, t === END ? runs[model].makespan : t);
+    if (typeof sentence === 'string') expect(said).toBe(sentence);
+    else expect(said).toMatch(sentence);
+  });
+
+  it('the lost updates so far never pass those lost in the end, and reach them at the end', () => {
+    const { s, runs } = race();
+    const r = runs[1];
+    const lost = r.shared[0].lost;
+    const said = (t: number) => Number(/has lost ([\d,]+)/.exec(narrate(r, s, t))?.[1].replace(/,/g, '') ?? 0);
+    const seen = [0.05, 0.1, 0.2, 0.3, r.makespan - 1e-9].map(said);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toBe(lost);
+  });
 });

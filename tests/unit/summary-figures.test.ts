@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/sim/schema.ts';
 import { runModel } from '../../src/sim/simulate.ts';
-import { gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, taskEnd } from '../../src/ui/panels/summaryFigures.ts';
+import type { ModelRun } from '../../src/sim/timeline.ts';
+import { seconds } from '../../src/ui/format.ts';
+import { cleanFinish, gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, outcomeSentences, outcomeWords, taskEnd } from '../../src/ui/panels/summaryFigures.ts';
 import { loadScenario } from './helpers.ts';
 
 const convoy = loadScenario('scenarios/convoy.json');
@@ -37,5 +40,75 @@ describe('summary figures, as the charts draw them', () => {
   it('the loop is blocked by calls for exactly as long as the blocking call: 2 s of time.sleep, 2 s', () => {
     expect(loopBlockedByCalls(runModel(blocking, { model: 'asyncio' }))).toBeCloseTo(2, 9);
     expect(loopBlockedByCalls(runModel(blocking, { model: 'threads' }))).toBe(0);
+  });
+});
+
+describe('what became of each run, in the words the summary table reads out', () => {
+  const of = (id: string) => {
+    const s = loadScenario(`scenarios/${id}.json`);
+    return { s, runs: s.models.map((m) => runModel(s, m)) };
+  };
+  const deadlock = of('deadlock');
+  const barrier = of('barrier');
+  const threads = of('errors-threads');
+  const processes = of('errors-processes');
+  const aio = of('errors-asyncio');
+  const dict = of('shared-dict');
+  const raceFile = parseScenario({
+    name: 'race', cores: 2,
+    tasks: [1, 2, 3, 4].map((i) => ({ name: `t${i}`, steps: [{ kind: 'update', shared: 'counter', times: 250_000, seconds: 0.1, shape: 'call' }] })),
+    models: [{ model: 'sequential' }, { model: 'threads' }, { model: 'processes' }],
+  });
+  if (!raceFile.ok) throw new Error(raceFile.errors.join('\n'));
+  const race = { s: raceFile.scenario, runs: raceFile.scenario.models.map((m) => runModel(raceFile.scenario, m)) };
+
+  // [what, scenario and runs, model index, clean finish, the sentences (strings, or patterns for times the profile sets)]
+  const cases: [string, typeof deadlock, number, boolean, (string | RegExp)[]][] = [
+    ['a clean run says nothing', deadlock, 0, true, []],
+    ['a deadlock: who holds what', deadlock, 1, false, [/^Deadlock at 0\.\d\d s \(the program never ends\): alice → bob holds alice, waits for bob; bob → alice holds bob, waits for alice\.$/]],
+    ['one thread at a barrier', barrier, 0, false, ['Stuck at 0.20 s (the program never ends): fast waits at barrier start for 3 parties, only 1 ever there; medium and slow never start.']],
+    ['sequential code stops at the error', threads, 0, false, ['ValueError reached the main program at 0.80 s (from fails): raised in the loop: the program stops, the tasks after it never run.', 'fast ok never started.']],
+    ['a bare Thread: the error is printed, main never sees it; the program ends cleanly', threads, 1, true, [/^fails raised ValueError at 0\.\d\d s: threading\.excepthook printed it; the main program never sees it\.$/]],
+    ['an executor: f.result() re-raises it', threads, 2, false, [/^ValueError reached the main program at 0\.\d\d s \(from fails\): f\.result\(\) re-raised it/]],
+    ['a crash among threads: the whole process, before the re-raised ValueError is printed', processes, 0, false, [/^os\._exit\(1\) in crashes killed the program at .*the ValueError that had reached the main thread is never printed\.$/, 'raises raised ValueError; long died with the process.']],
+    ['a broken pool', processes, 1, false, [/^ValueError reached the main program/, /^The pool broke at 0\.\d\d s: crashes's worker process died \(os\._exit\), and crashes, long and queued ended with BrokenProcessPool\.$/]],
+    ['gather: the others cancelled', aio, 1, false, [/^ValueError reached the main program at 0\.10 s \(from fails\): asyncio\.gather\(\)/, 'slow and medium were cancelled.']],
+    ['a TaskGroup: an ExceptionGroup', aio, 2, false, [/^ExceptionGroup reached the main program/, 'fails raised ValueError; slow and medium were cancelled.']],
+    ['a dict: keys added', dict, 0, true, ['table: 1 key added, as expected.']],
+    ['lost updates', race, 1, true, [/^counter: [\d,]+ of 1,000,000 expected \([\d,]+ updates lost\)\.$/]],
+    ['none lost in one thread', race, 0, true, ['counter: 1,000,000 of 1,000,000 expected (none lost).']],
+    ['each process its own copy', race, 2, true, [/^counter: 0 of 1,000,000 expected: each worker process updated its own copy/]],
+  ];
+  it.each(cases)('%s', (_, { s, runs }, i, clean, want) => {
+    const said = outcomeSentences(runs[i], s, seconds);
+    expect(cleanFinish(runs[i])).toBe(clean);
+    expect(said).toHaveLength(want.length);
+    want.forEach((w, k) => (typeof w === 'string' ? expect(said[k]).toBe(w) : expect(said[k]).toMatch(w)));
+  });
+
+  it('a task that never ends or never starts has no end; the one followed is one every model ends', () => {
+    const [, t] = deadlock.runs;
+    expect(taskEnd(t, 0)).toBeNaN();
+    expect(taskEnd(threads.runs[0], 2)).toBeNaN(); // sequential never starts "fast ok"
+    expect(taskEnd(processes.runs[1], 4)).toBeNaN(); // "queued": broken before it began
+    expect(taskEnd(threads.runs[0], 1)).toBeCloseTo(0.8, 9); // "fails" ends at its raise
+    // Sequential never starts "medium" of errors-asyncio: its queued span must not make it the most affected task.
+    expect(mostAffectedTask(aio.runs)).not.toBe(2);
+  });
+
+  it('outcomes in a few words, for the command line\'s column', () => {
+    const t = (outcome: ModelRun['tasks'][number]['outcome'], error?: string, start = 0) => ({ name: 'x', start, end: 1, gilWait: 0, outcome, error });
+    const cases: [ReturnType<typeof t>, boolean, string][] = [
+      [t('ok'), false, 'ok'],
+      [t('raised', 'KeyError'), false, 'raised KeyError'],
+      [t('cancelled', 'CancelledError'), false, 'cancelled'],
+      [t('broken', 'BrokenProcessPool'), false, 'broken: BrokenProcessPool'],
+      [t('broken', 'crash'), false, 'died with the process'],
+      [t('broken', 'crash'), true, 'called os._exit(1)'],
+      [t('deadlocked'), false, 'deadlocked'],
+      [t('deadlocked', undefined, NaN), false, 'deadlocked, never started'],
+      [t('skipped', undefined, NaN), false, 'never started'],
+    ];
+    for (const [task, crashed, words] of cases) expect(outcomeWords(task, crashed)).toBe(words);
   });
 });

@@ -375,7 +375,7 @@ class Gil implements RuleRun<Ctx> {
     const c = this.c;
     const task = c.threads[t].task;
     endTask(this.cmds, task, c.threads[t].step, 'broken', CRASH, 'the process died (os._exit)');
-    this.cmds.push({ op: 'error', error: { type: CRASH, task, how: 'the process died at once, every thread with it: no exception, no clean-up' } });
+    this.cmds.push({ op: 'error', error: { type: CRASH, task, how: 'the process died at once, every thread with it: no exception, no clean-up' }, final: true });
     for (let u = 0; u < c.tasks.length; u++) {
       if (u === task || c.over[u]) continue;
       endTask(this.cmds, u, c.threads.some((th) => th.task === u) ? 0 : -1, 'broken', CRASH, 'its process died');

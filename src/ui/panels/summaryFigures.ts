@@ -1,10 +1,15 @@
-import type { ModelRun } from '../../sim/timeline.ts';
-import type { Seconds } from '../../sim/types.ts';
+import type { ModelRun, SharedResult } from '../../sim/timeline.ts';
+import type { Scenario, Seconds } from '../../sim/types.ts';
 
 // The summary table's figures beyond the run's own summary, each defined to match what the charts draw.
 
-/** When a task is done: the end of its last span that is not `done`. */
+/**
+ * When a task is done: the end of its last span that is not `done`. NaN for a task that never ends (deadlocked) or
+ * never started (skipped, or broken by its pool before it began).
+ */
 export function taskEnd(run: ModelRun, task: number): Seconds {
+  const t = run.tasks[task];
+  if (t && (t.outcome === 'deadlocked' || t.outcome === 'skipped' || Number.isNaN(t.start))) return NaN;
   const spans = run.taskSpans[task] ?? [];
   for (let i = spans.length - 1; i >= 0; i--) if (spans[i].state !== 'done') return spans[i].end;
   return 0;
@@ -33,6 +38,7 @@ export function mostAffectedTask(runs: readonly ModelRun[]): number {
   let ratio = 1;
   const n = runs[0]?.taskSpans.length ?? 0;
   for (let t = 0; t < n; t++) {
+    // A task some model never ends or never starts (NaN) has no end to compare there.
     const ends = runs.map((r) => taskEnd(r, t)).filter((e) => e > 0);
     if (!ends.length) continue;
     const r = Math.max(...ends) / Math.min(...ends);
@@ -42,4 +48,180 @@ export function mostAffectedTask(runs: readonly ModelRun[]): number {
     }
   }
   return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What became of a run, in words: the summary table, the narration and `simulate`'s table say the same sentences
+// (each given its own way of printing a time: the app's two decimals, the command line's three).
+// ---------------------------------------------------------------------------------------------------------------
+
+type Time = (t: Seconds) => string;
+
+/** "a", "a and b", "a, b and c". */
+export const list = (names: readonly string[]): string => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+/** 1234567 → "1,234,567". */
+export const count = (n: number): string => Math.round(n).toLocaleString('en');
+
+/** Every task ended as it should: nothing raised, cancelled, broken, blocked for ever or left unstarted. */
+export const allOk = (run: ModelRun): boolean => run.tasks.every((t) => t.outcome === 'ok');
+
+/** The program ended by itself, with no exception: no deadlock, no error in the main program, no crash. */
+export const cleanFinish = (run: ModelRun): boolean => !run.deadlock && !run.error && !run.tasks.some((t) => t.outcome === 'broken');
+
+/**
+ * A task's outcome in a few words: "ok", "raised ValueError", "cancelled", "broken: BrokenProcessPool", "called
+ * os._exit(1)" (`crashed`: it is the task that did), "died with the process", "deadlocked", "never started".
+ */
+export function outcomeWords(t: ModelRun['tasks'][number], crashed = false): string {
+  if (crashed) return 'called os._exit(1)';
+  switch (t.outcome) {
+    case 'ok':
+      return 'ok';
+    case 'raised':
+      return `raised ${t.error ?? 'an exception'}`;
+    case 'cancelled':
+      return 'cancelled';
+    case 'broken':
+      return t.error === 'crash' ? 'died with the process' : `broken: ${t.error ?? 'BrokenProcessPool'}`;
+    case 'deadlocked':
+      return Number.isNaN(t.start) ? 'deadlocked, never started' : 'deadlocked';
+    case 'skipped':
+      return 'never started';
+  }
+}
+
+/** Why a wait that is not part of a cycle never ends, from what the task waits for and the step it is on. */
+function hopeless(run: ModelRun, sc: Scenario, task: number, on: string): string {
+  const spans = run.taskSpans[task] ?? [];
+  const last = spans[spans.length - 1];
+  const step = last ? sc.tasks[task]?.steps[last.step] : undefined;
+  switch (step?.kind) {
+    case 'acquire':
+      return `waits for lock ${on}, which nobody will release`;
+    case 'get':
+      return `waits for an item from queue ${on}, which stays empty`;
+    case 'put':
+      return `waits for room in queue ${on}, which stays full`;
+    case 'wait':
+      return `waits for event ${on}, which nobody will set`;
+    case 'barrier': {
+      const parties = sc.barriers?.[on]?.parties;
+      const there = run.sync.flat().filter((x) => x.object === on && x.type === 'barrier').at(-1)?.count;
+      return `waits at barrier ${on}${parties ? ` for ${parties} parties` : ''}${there !== undefined && parties ? `, only ${there} ever there` : ''}`;
+    }
+    default:
+      return `waits for ${on} for ever`;
+  }
+}
+
+/**
+ * The deadlock, or null: "deadlock at 0.201 s: alice → bob holds alice, waits for bob; bob → alice holds bob, waits
+ * for alice"; a wait that is no cycle: "stuck at 0.200 s: fast waits at barrier start for 3 parties, only 1 ever
+ * there; medium and slow never start". `aside` goes after the time: " (the program never ends)".
+ */
+export function deadlockWords(run: ModelRun, sc: Scenario, time: Time, aside = ''): string | null {
+  const d = run.deadlock;
+  if (!d) return null;
+  const name = (i: number) => sc.tasks[i]?.name ?? `task ${i}`;
+  const parts = d.tasks.map((w) => {
+    const holds = w.holds.length ? `${name(w.task)} holds ${list(w.holds)}, ` : `${name(w.task)} `;
+    return `${holds}${d.cycle ? `waits for ${w.waitsFor}` : hopeless(run, sc, w.task, w.waitsFor)}`;
+  });
+  const listed = new Set(d.tasks.map((w) => w.task));
+  const unstarted = run.tasks.flatMap((t, i) => (t.outcome === 'deadlocked' && !listed.has(i) && Number.isNaN(t.start) ? [t.name] : []));
+  const stuck = run.tasks.flatMap((t, i) => (t.outcome === 'deadlocked' && !listed.has(i) && !Number.isNaN(t.start) ? [t.name] : []));
+  if (stuck.length) parts.push(`${list(stuck)} ${stuck.length === 1 ? 'waits' : 'wait'} behind them`);
+  if (unstarted.length) parts.push(`${list(unstarted)} never ${unstarted.length === 1 ? 'starts' : 'start'}`);
+  return `${d.cycle ? 'deadlock' : 'stuck'} at ${time(d.at)}${aside}: ${parts.join('; ')}`;
+}
+
+/** The task whose `os._exit` (a crash) killed its process, or -1. */
+export function crasher(run: ModelRun): number {
+  return run.marks.find((m) => m.kind === 'crash')?.task ?? run.marks.find((m) => m.kind === 'broken' && /os\._exit/.test(m.text))?.task ?? -1;
+}
+
+/**
+ * The exception that reached the main program, or the crash that ended it, or null: "ValueError reached the main
+ * program at 0.600 s: f.result() re-raised it in the main thread (…)"; "os._exit(1) in crashes killed the program at
+ * 1.412 s: the process died at once, every thread with it: no exception, no clean-up".
+ */
+export function errorWords(run: ModelRun, sc: Scenario, time: Time): string | null {
+  const e = run.error;
+  if (!e) return null;
+  if (e.type === 'crash') return `os._exit(1) in ${sc.tasks[e.task]?.name ?? 'a task'} killed the program at ${time(e.at)}: ${e.how}`;
+  return `${e.type} reached the main program at ${time(e.at)}${e.task >= 0 && sc.tasks[e.task] ? ` (from ${sc.tasks[e.task].name})` : ''}: ${e.how}`;
+}
+
+/**
+ * A process pool broken by a worker's death, or null: "the pool broke at 0.608 s: crashes's worker process died
+ * (os._exit), and crashes, long and queued ended with BrokenProcessPool".
+ */
+export function brokenPoolWords(run: ModelRun, sc: Scenario, time: Time): string | null {
+  if (run.model !== 'processes') return null;
+  const broken = run.tasks.flatMap((t, i) => (t.outcome === 'broken' ? [i] : []));
+  if (!broken.length) return null;
+  const at = Math.min(...run.marks.filter((m) => m.kind === 'broken').map((m) => m.at), run.makespan);
+  const who = crasher(run);
+  return `the pool broke at ${time(at)}: ${who >= 0 ? `${sc.tasks[who].name}'s worker process died (os._exit)` : 'a worker process died'}, and ${list(broken.map((i) => sc.tasks[i].name))} ended with BrokenProcessPool`;
+}
+
+/** Exceptions the main program never saw: a bare Thread's, printed by threading.excepthook. */
+export function unseenErrorWords(run: ModelRun, sc: Scenario, time: Time): string[] {
+  return run.marks
+    .filter((m) => m.kind === 'raised' && /excepthook/.test(m.text))
+    .map((m) => `${sc.tasks[m.task]?.name ?? 'a thread'} raised ${run.tasks[m.task]?.error ?? 'an exception'} at ${time(m.at)}: threading.excepthook printed it; the main program never sees it`);
+}
+
+/** The shared values some `iterate` step walks: dicts, whose `final` and `expected` count keys added. */
+export const sharedDicts = (sc: Scenario): Set<string> => new Set(sc.tasks.flatMap((t) => t.steps.flatMap((s) => (s.kind === 'iterate' ? [s.shared] : []))));
+
+/**
+ * "counter: 324,940 of 1,000,000 expected (675,060 updates lost)"; a dict counts the keys added ("table: 1 key added,
+ * as expected"); a note says why where the count cannot (a process pool's parent never sees its workers' updates).
+ */
+export function sharedWords(s: SharedResult, dict: boolean): string {
+  if (dict && !s.note && s.final === s.expected) return `${s.name}: ${count(s.final)} ${s.final === 1 ? 'key' : 'keys'} added, as expected`;
+  const what = dict ? `${s.name}: ${count(s.final)} of ${count(s.expected)} keys added` : `${s.name}: ${count(s.final)} of ${count(s.expected)} expected`;
+  if (s.note) return `${what}: ${s.note}`;
+  if (s.lost > 0) return `${what} (${count(s.lost)} ${dict ? (s.lost === 1 ? 'key' : 'keys') : s.lost === 1 ? 'update' : 'updates'} lost)`;
+  if (s.lost < 0) return `${what} (${count(-s.lost)} more than expected)`;
+  return `${what} (none lost)`;
+}
+
+/**
+ * The tasks that did not end well, in a sentence, leaving out what `deadlockWords`, `errorWords`, `brokenPoolWords`
+ * and `unseenErrorWords` already say: "fails raised ValueError; slow and medium were cancelled; fast ok never started".
+ */
+export function taskOutcomeWords(run: ModelRun, sc: Scenario): string | null {
+  const parts: string[] = [];
+  const outcome = (i: number) => run.tasks[i].outcome;
+  const named = (pick: (i: number) => boolean) => run.tasks.flatMap((t, i) => (pick(i) ? [sc.tasks[i]?.name ?? t.name] : []));
+  const told = run.error && run.tasks[run.error.task]?.error === run.error.type ? run.error.task : -1;
+  const unseen = new Set(run.marks.filter((m) => m.kind === 'raised' && /excepthook/.test(m.text)).map((m) => m.task));
+  const raised = new Map<string, number[]>();
+  run.tasks.forEach((t, i) => {
+    if (t.outcome === 'raised' && i !== told && !unseen.has(i)) raised.set(t.error ?? 'an exception', [...(raised.get(t.error ?? 'an exception') ?? []), i]);
+  });
+  for (const [type, tasks] of raised) parts.push(`${list(tasks.map((i) => sc.tasks[i].name))} raised ${type}`);
+  const cancelled = named((i) => outcome(i) === 'cancelled');
+  if (cancelled.length) parts.push(`${list(cancelled)} ${cancelled.length === 1 ? 'was' : 'were'} cancelled`);
+  const crashed = crasher(run);
+  if (run.model !== 'processes') {
+    if (crashed >= 0 && !(run.error?.type === 'crash' && run.error.task === crashed)) parts.push(`${sc.tasks[crashed].name} called os._exit(1)`);
+    const died = named((i) => outcome(i) === 'broken' && i !== crashed);
+    if (died.length) parts.push(`${list(died)} died with the process`);
+  }
+  const skipped = named((i) => outcome(i) === 'skipped');
+  if (skipped.length) parts.push(`${list(skipped)} never started`);
+  return parts.length ? parts.join('; ') : null;
+}
+
+/** Everything the summary says of a run beyond its figures, as sentences (empty for a clean run with no shared value). */
+export function outcomeSentences(run: ModelRun, sc: Scenario, time: Time): string[] {
+  const dicts = sharedDicts(sc);
+  const deadlock = deadlockWords(run, sc, time, ' (the program never ends)');
+  return [deadlock, errorWords(run, sc, time), brokenPoolWords(run, sc, time), ...unseenErrorWords(run, sc, time), taskOutcomeWords(run, sc), ...run.shared.map((v) => sharedWords(v, dicts.has(v.name)))]
+    .filter((x): x is string => !!x)
+    // Only the sentences' own first words are capitalised: a task's or a value's name stays as written.
+    .map((x) => (/^(deadlock|stuck|the) /.test(x) ? x.charAt(0).toUpperCase() + x.slice(1) : x) + '.');
 }
