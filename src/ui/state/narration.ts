@@ -175,6 +175,13 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
       parts.push(verb(who, `waits at barrier ${on}`, `wait at barrier ${on}`) + (parties && x ? ` (${x.count} of ${parties} there)` : ''));
     }
   }
+  // asyncio: a lock held across an await is fine only because it is asyncio's.
+  if (run.model === 'asyncio') {
+    for (const i of by.io ?? []) {
+      const held = run.sync.flatMap((lane) => lane.filter((x) => x.type === 'lock' && sc.locks?.[x.object]?.type !== 'Semaphore' && x.start <= t && t < x.end && x.holders.includes(i)).map((x) => x.object));
+      if (held.length) parts.push(`${name(i)} holds ${list(held)} across an await: fine for an asyncio.Lock, but a threading.Lock held there would stop the whole loop the moment another coroutine asked for it`);
+    }
+  }
   if (by.queued) parts.push(verb(names(by.queued), 'is queued', 'are queued') + whyQueued);
   if (by.done) parts.push(...endings(run, sc, by.done, t));
   // Task names stay as written ("crunch", "time.sleep"); only the sentence's own words are capitalised.
