@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/sim/schema.ts';
 import { runModel } from '../../src/sim/simulate.ts';
@@ -280,5 +281,22 @@ describe('a crash after an error reached the main thread', () => {
     const r = runModel(loadScenario('scenarios/errors-processes.json'), THR);
     expect(r.error?.type).toBe('crash');
     expect(r.error?.how).toMatch(/the ValueError that had reached the main thread is never printed/);
+  });
+});
+
+describe('lost updates against CPython 3.11 (tests/fidelity/lost-updates.json, made by tests/fidelity/lost-updates.py)', () => {
+  const measured = JSON.parse(readFileSync(new URL('../fidelity/lost-updates.json', import.meta.url), 'utf8')) as {
+    cases: { threads: number; times: number; shape: 'call' | 'inplace'; switchIntervalMs: number; lostFraction: number[] }[];
+  };
+  // One iteration alone on one core, measured here (tests/fidelity/sync-facts.json: single_thread_per_iteration).
+  const PER = { call: 4.307e-8, inplace: 2.778e-8 };
+  it.each(measured.cases.map((c) => [`${c.threads} threads × ${c.times.toLocaleString('en')} ${c.shape}, ${c.switchIntervalMs} ms`, c] as const))('%s: the simulated loss (median of ten seeds) within the measured runs', (_, c) => {
+    const lost = Array.from({ length: 10 }, (_, seed) => {
+      const s: Scenario = { ...sc([['x', [cpu(1)]]]), seed, tasks: Array.from({ length: c.threads }, (_, i) => ({ name: `t${i}`, steps: [{ kind: 'update' as const, shared: 'counter', times: c.times, seconds: c.times * PER[c.shape], shape: c.shape }] })) };
+      return runModel(s, { model: 'threads', switchIntervalMs: c.switchIntervalMs }).shared[0].lost / (c.threads * c.times);
+    }).sort((a, b) => a - b);
+    const median = (lost[4] + lost[5]) / 2;
+    expect(median).toBeGreaterThanOrEqual(Math.min(...c.lostFraction) - 1e-9);
+    expect(median).toBeLessThanOrEqual(Math.max(...c.lostFraction) + 1e-9);
   });
 });

@@ -1,5 +1,6 @@
 import { assertEvent, setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
+import { seededRandom } from '../random.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
@@ -11,7 +12,8 @@ import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
  * Where, as a fraction of one iteration of `counter = bump(counter)`, the eval-breaker check between the read and the
  * write falls (the RESUME on entering `bump`, after `LOAD_GLOBAL counter`): a drop request that arrives before it in
  * the iteration is served there, with the value read and not yet written; one that arrives after it waits for the
- * loop's backward jump, after the write. `counter += 1` has no check between its read and its write.
+ * loop's backward jump, after the write. So it is the share of forced switches that lose updates. `counter += 1` has
+ * no check between its read and its write.
  */
 export const CALL_CHECK_AT = 0.5;
 
@@ -98,6 +100,8 @@ interface ThreadsContext extends RuleOutput {
   dropAt: Seconds;
   finished: number;
   api: 'executor' | 'thread';
+  /** The scenario's seed: where a drop request lands within a loop's iteration is drawn from it (see `loopStops`). */
+  seed: number;
   /**
    * The user's picks, one per choice point in order (see `choose`), and how many points have passed. Only a config
    * with a `schedule` (an empty one too) has its choice points recorded: a run of 16,000 hand-offs need not list them.
@@ -305,7 +309,10 @@ class Gil implements RuleRun<Ctx> {
     if (!s) return;
     const k = p.done + Math.max(0, this.now - p.since) / p.per;
     const whole = Math.min(s.times, Math.floor(k + 1e-9));
-    const stale = !this.c.dicts.has(s.shared) && s.shape === 'call' && s.lock === undefined && whole < s.times && k - whole < CALL_CHECK_AT;
+    // Where in its iteration the request finds the thread is timer jitter (microseconds, against iterations of tens
+    // of nanoseconds): drawn from the scenario's seed, per switch, never from the clock.
+    const phase = seededRandom((this.c.seed ^ Math.imul(this.c.gen + 1, 0x9e3779b1) ^ Math.imul(t + 1, 0x85ebca6b)) >>> 0)();
+    const stale = !this.c.dicts.has(s.shared) && s.shape === 'call' && s.lock === undefined && whole < s.times && phase < CALL_CHECK_AT;
     // Without a stale read, the iteration in progress ends before the switch (the check is at its backward jump).
     const written = stale ? whole : Math.min(s.times, whole + (k - whole > 1e-9 ? 1 : 0));
     const value = (this.c.values[s.shared] ?? 0) + (written - Math.floor(p.done));
@@ -711,6 +718,7 @@ export const threadsMachine = setup({
     dropAt: Infinity,
     finished: 0,
     api: resolveConfig(input.config, input.scenario, input.profile).api,
+    seed: input.scenario.seed,
     scheduled: input.config.schedule !== undefined,
     schedule: input.config.schedule ?? [],
     choice: 0,
