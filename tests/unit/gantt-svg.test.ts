@@ -5,22 +5,78 @@ import Gantt from '../../src/ui/chart/Gantt.svelte';
 import { buildLanes } from '../../src/ui/chart/lanes.ts';
 import { pieces, toPixels } from '../../src/ui/chart/pixels.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
-import { scenario } from './helpers.ts';
+import { parseScenario } from '../../src/sim/schema.ts';
+import type { ModelRun } from '../../src/sim/timeline.ts';
+import type { Scenario } from '../../src/sim/types.ts';
+import { loadScenario, scenario } from './helpers.ts';
 
 // SVG snapshots of the Gantt for fixed timelines (coordinates rounded to 0.1 px), as Observable Plot's tests do.
 const s = scenario(2, [['Doc', ['cpu', 0.2], ['io', 0.3]], ['Grumpy', ['native', 0.25]], ['Happy', ['io', 0.1], ['cpu', 0.1]]]);
+
+/** The Gantt as server-rendered SVG, without Svelte's comments and scoped class names. */
+function svgOf(run: ModelRun, sc: Scenario, view: 'cores' | 'tasks', end: number, width = 600): string {
+  const { body } = render(Gantt, { props: { run, scenario: sc, view, end, width, time: Infinity, title: run.model, id: 'snap' } });
+  return body.replace(/<!--[^>]*-->/g, '').replace(/ class="svelte-[a-z0-9]+"/g, '').replace(/ ?svelte-[a-z0-9]+/g, '').replace(/class="([^"]*?) +"/g, 'class="$1"');
+}
 
 describe('Gantt SVG', () => {
   for (const model of ['threads', 'processes', 'asyncio'] as const) {
     for (const view of ['cores', 'tasks'] as const) {
       it(`${model}, per ${view === 'cores' ? 'core' : 'task'}`, async () => {
         const run = runModel(s, { model });
-        const { body } = render(Gantt, { props: { run, scenario: s, view, end: 0.8, width: 600, time: Infinity, title: model, id: 'snap' } });
-        const svg = body.replace(/<!--[^>]*-->/g, '').replace(/ class="svelte-[a-z0-9]+"/g, '').replace(/ ?svelte-[a-z0-9]+/g, '').replace(/class="([^"]*?) +"/g, 'class="$1"');
-        await expect(svg).toMatchFileSnapshot(`./__snapshots__/gantt-${model}-${view}.svg.html`);
+        await expect(svgOf(run, s, view, 0.8)).toMatchFileSnapshot(`./__snapshots__/gantt-${model}-${view}.svg.html`);
       });
     }
   }
+
+  // The deadlock scenario under threads: lock lanes, a deadlock mark on each task (per core: on the lock it waits
+  // for), the stall's rule and labels, and the rest of the run faded as hanging for ever.
+  const deadlock = loadScenario('scenarios/deadlock.json');
+  for (const view of ['cores', 'tasks'] as const) {
+    it(`the deadlock scenario, threads, per ${view === 'cores' ? 'core' : 'task'}`, async () => {
+      const run = runModel(deadlock, { model: 'threads' });
+      const svg = svgOf(run, deadlock, view, run.makespan * 1.02);
+      expect(svg).toContain('data-render="svg"');
+      expect(svg.match(/<g class="pin" data-kind="deadlock">/g)).toHaveLength(2);
+      expect(svg).toMatch(/<rect class="hang" x="[\d.]+" y="18" width="[\d.]+" height="[\d.]+" fill="url\(#pat-hang\)"/);
+      expect(svg).toMatch(/<text class="stall-label"[^>]*>deadlock at 200\.8 ms( · hangs for ever →)?<\/text>/);
+      expect(svg).toContain('<span class="makespan hangs">never ends (deadlock at 0.20 s)</span>');
+      expect(svg).toMatch(/<text class="band" x="4" y="[\d.]+">locks<\/text>/);
+      await expect(svg).toMatchFileSnapshot(`./__snapshots__/gantt-deadlock-threads-${view}.svg.html`);
+    });
+  }
+
+  it.each([
+    ['before the playhead reaches the stall: no rule or words yet (the faded rest is clipped with the bars)', { time: 0.1 }, { rule: false, words: false, hangFrom0: false }],
+    ['once the playhead is past it: the rule and its words', { time: 0.21 }, { rule: true, words: true, hangFrom0: false }],
+    ['zoomed in after the stall: the whole window faded, no rule', { window: [0.22, 0.24] as const }, { rule: false, words: false, hangFrom0: true }],
+    ['zoomed in before the stall: nothing of it', { window: [0.01, 0.05] as const }, { rule: false, words: false, hang: false }],
+  ])('a deadlock %s', (_, props, want) => {
+    const run = runModel(deadlock, { model: 'threads' });
+    const { body } = render(Gantt, { props: { run, scenario: deadlock, view: 'tasks', end: run.makespan * 1.02, width: 600, time: Infinity, title: 't', id: 'z', ...props } });
+    expect(/class="stall[ "]/.test(body)).toBe(want.rule);
+    expect(/class="stall-label[ "]/.test(body)).toBe(want.words);
+    if ('hangFrom0' in want) expect(/<rect class="hang[^"]*" x="0"/.test(body)).toBe(want.hangFrom0);
+    if ('hang' in want) expect(/class="hang[ "]/.test(body)).toBe(want.hang);
+    expect(body).toContain('never ends (deadlock at 0.20 s)');
+  });
+
+  // Two threads bumping one counter through a call: a ▼ with its count at each stale write.
+  const lostUpdates = (() => {
+    const r = parseScenario({ name: 'lost', cores: 2, tasks: ['t1', 't2'].map((name) => ({ name, steps: [{ kind: 'update', shared: 'counter', times: 100000, seconds: 0.04, shape: 'call' }] })) });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    return r.scenario;
+  })();
+  it('a lost-update run, threads, per task', async () => {
+    const run = runModel(lostUpdates, { model: 'threads' });
+    expect(run.marks.filter((m) => m.kind === 'lost').length).toBeGreaterThan(3);
+    const svg = svgOf(run, lostUpdates, 'tasks', run.makespan * 1.02);
+    expect(svg).toContain('data-render="svg"');
+    expect(svg.match(/<g class="pin" data-kind="lost">/g)!.length).toBeGreaterThan(3);
+    expect(svg).toMatch(/<text class="pin-label"[^>]*>−[\d.]+k?<\/text>/);
+    expect(svg).not.toContain('class="hang"');
+    await expect(svg).toMatchFileSnapshot('./__snapshots__/gantt-lost-threads-tasks.svg.html');
+  });
 
   const heavy = scenario(8, Array.from({ length: 8 }, (_, i) => [`T${i}`, ['cpu', 10]] as [string, [string, number]]));
   const heavyRun = runModel(heavy, { model: 'threads' });

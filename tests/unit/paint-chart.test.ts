@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { simulateScenario } from '../../src/sim/simulate.ts';
+import { drawGlyph, glyph, polyPath } from '../../src/ui/chart/glyphs.ts';
 import type { Paint } from '../../src/ui/chart/lanes.ts';
-import type { PixelMark } from '../../src/ui/chart/pixels.ts';
-import { NO_TASK_COLOUR, paintStyle, STATE_COLOURS, STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
-import { DENSE, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
+import type { PixelMark, PixelPin } from '../../src/ui/chart/pixels.ts';
+import { legendExtras, NO_TASK_COLOUR, OBJECT_COLOUR, paintStyle, PIN_ORDER, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, SYNC_STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
+import { DENSE, HALO, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
+import { loadScenario } from './helpers.ts';
 
 /** A 2D context that records what is drawn, with the fill, alpha and font in force at each call. */
 class Recorder implements ChartContext {
@@ -12,7 +15,39 @@ class Recorder implements ChartContext {
   textBaseline: CanvasTextBaseline = 'alphabetic';
   transform: number[] = [];
   rects: { fill: unknown; alpha: number; x: number; y: number; w: number; h: number }[] = [];
-  texts: { text: string; x: number; y: number; fill: unknown }[] = [];
+  texts: { text: string; x: number; y: number; fill: unknown; halo?: boolean }[] = [];
+  strokeStyle: ChartContext['strokeStyle'] = '#000';
+  lineWidth = 1;
+  lineJoin: CanvasLineJoin = 'miter';
+  /** Paths as drawn: their ops, then how they were finished ('fill <colour>', 'stroke <colour>'). */
+  paths: string[][] = [];
+  private path: string[] = [];
+  beginPath() {
+    this.path = [];
+    this.paths.push(this.path);
+  }
+  arc(x: number, y: number, r: number) {
+    this.path.push(`arc ${x},${y} r${r}`);
+  }
+  moveTo(x: number, y: number) {
+    this.path.push(`M${x},${y}`);
+  }
+  lineTo(x: number, y: number) {
+    this.path.push(`L${x},${y}`);
+  }
+  closePath() {
+    this.path.push('Z');
+  }
+  fill() {
+    this.path.push(`fill ${String(this.fillStyle)}`);
+  }
+  stroke() {
+    this.path.push(`stroke ${String(this.strokeStyle)}`);
+  }
+  strokeText(text: string) {
+    this.halos.push(text);
+  }
+  halos: string[] = [];
   setTransform(...m: unknown[]) {
     this.transform = m as number[];
   }
@@ -111,4 +146,132 @@ describe('paintStyle: what each kind of mark looks like', () => {
     const fills = STATE_LEGEND.map((s) => STATE_COLOURS[s]);
     expect(new Set(fills).size).toBe(fills.length);
   });
+});
+
+describe('the waits on synchronisation objects: distinct from each other and from every other state', () => {
+  const lum = (hex: string) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const drawn = [...STATE_LEGEND, ...SYNC_STATE_LEGEND.map(([s]) => s)];
+
+  it.each([
+    ['lock-wait', 'bars'],
+    ['queue-wait', 'rows'],
+    ['event-wait', 'slant'],
+    ['barrier-wait', 'checker'],
+  ] as const)('%s has a pattern no other state has (%s)', (state, pattern) => {
+    expect(paintStyle({ by: 'state', state })).toMatchObject({ fill: STATE_COLOURS[state], pattern, opacity: 1 });
+    expect(drawn.filter((s) => STATE_PATTERNS[s] === pattern)).toEqual([state]);
+  });
+
+  it('every state has its own colour', () => {
+    const fills = drawn.map((s) => STATE_COLOURS[s]);
+    expect(new Set(fills).size).toBe(fills.length);
+  });
+
+  it('in greyscale, states that share a pattern are apart in lightness (relative luminance at least 0.15 apart)', () => {
+    for (const a of drawn) for (const b of drawn) if (a < b && STATE_PATTERNS[a] === STATE_PATTERNS[b]) expect(Math.abs(lum(STATE_COLOURS[a]) - lum(STATE_COLOURS[b])), `${a} / ${b}`).toBeGreaterThanOrEqual(0.15);
+  });
+
+  it('a dark fill has white labels (the barrier wait); the rest keep black', () => {
+    expect(paintStyle({ by: 'state', state: 'barrier-wait' }).ink).toBe('#fff');
+    for (const s of drawn.filter((x) => x !== 'barrier-wait')) expect(paintStyle({ by: 'state', state: s }).ink).toBeUndefined();
+  });
+
+  it.each([
+    ['a lock\'s holder: the holder\'s colour, plain', { by: 'task', task: 3, kind: 'hold' }, { fill: TASK_COLOURS[3], pattern: 'none', opacity: 1 }],
+    ['a queue\'s items: the objects\' grey, in rows (as a queue wait)', { by: 'object', type: 'queue' }, { fill: OBJECT_COLOUR, pattern: 'rows', opacity: 1 }],
+    ['an event set: the objects\' grey, plain', { by: 'object', type: 'event' }, { fill: OBJECT_COLOUR, pattern: 'none', opacity: 1 }],
+  ] as [string, Paint, object][])('%s', (_, p, want) => expect(paintStyle(p)).toEqual(want));
+});
+
+describe('paintChart: object lanes and instant marks on the canvas', () => {
+  const stacked = (x: number, w: number, share: number, label: string): PixelMark => ({
+    ...mark(x, w, 0, 'python', label), paint: { by: 'object', type: 'queue' }, parts: share ? [{ paint: { by: 'object', type: 'queue' }, share, label: '' }] : [],
+  });
+  const pin = (x: number, kind: PixelPin['kind'], count?: number): PixelPin => ({ x, at: x / 100, kind, merged: 1, count, detail: () => '' });
+  const rows: PaintRow[] = [
+    { y: 0, h: 20, r: 7, marks: [mark(0, 200, 0, 'python', 'Doc')], pins: [pin(100, 'raised'), pin(300, 'lost', 12500)] },
+    { y: 30, h: 20, marks: [stacked(0, 100, 0.5, '1/2'), stacked(100, 100, 0, '0/2'), { ...mark(200, 200, 0, 'python', 'at barrier b'), paint: { by: 'state', state: 'barrier-wait' } }] },
+  ];
+  const r = paint(rows);
+
+  it('a half-full queue is its share of the lane, from the bottom; an empty one draws nothing', () => {
+    const fills = r.rects.filter((x) => x.fill === OBJECT_COLOUR);
+    expect(fills.map((x) => [x.x, x.y, x.h])).toEqual([[0, 40, 10]]);
+  });
+
+  it('labels over a part-filled lane have a halo; a dark fill\'s label is white', () => {
+    expect(r.halos).toEqual(['1/2', '0/2', '−12.5k']);
+    expect(r.texts.find((t) => t.text === 'at barrier b')?.fill).toBe('#fff');
+    expect(r.texts.find((t) => t.text === '1/2')?.fill).toBe(HALO.ink);
+    expect(r.texts.find((t) => t.text === 'Doc')?.fill).toBe('#000');
+  });
+
+  it('instant marks are drawn on top, as the glyphs the SVG draws, with a lost-update count beside', () => {
+    const alone = new Recorder();
+    drawGlyph(alone, [...glyph('raised', 100, 10, 7), ...glyph('lost', 300, 10, 7)]);
+    expect(r.paths).toEqual(alone.paths);
+    expect(r.paths[0].join(' ')).toBe('arc 100,10 r7 fill #1a1a1a stroke #ffffff');
+    expect(r.paths.at(-1)!.at(-3)).toBe('Z');
+    expect(r.texts.find((t) => t.text === '−12.5k')).toMatchObject({ x: 309, y: 10 });
+  });
+
+  it('the bar label steps past a mark at its start', () => {
+    const p = paint([{ y: 0, h: 20, r: 7, marks: [mark(0, 200, 0, 'python', 'Doc')], pins: [pin(2, 'deadlock')] }]);
+    expect(p.texts[0]).toMatchObject({ text: 'Doc', x: 12 });
+  });
+
+  it('instant marks count towards drawing on a canvas', () => {
+    const few = [{ y: 0, h: 9, marks: [mark(0, 1, 0, 'python')], pins: Array.from({ length: Math.ceil(DENSE.marks / 3) }, (_, i) => pin(i, 'lost', 1)) }];
+    expect(isDense([{ ...few[0], pins: few[0].pins.slice(0, 10) }])).toBe(false);
+    expect(isDense(few)).toBe(true);
+  });
+});
+
+describe('glyphs: one set of shapes for the SVG, the canvas and the legend', () => {
+  it.each(PIN_ORDER.map((k) => [k]))('%s: a badge inside its radius, outlined to read on any fill', (kind) => {
+    const ops = glyph(kind, 50, 20, 8);
+    expect(ops.length).toBeGreaterThan(0);
+    for (const o of ops) {
+      const pts = o.op === 'circle' ? [[o.cx - o.r, o.cy - o.r], [o.cx + o.r, o.cy + o.r]] : o.points;
+      for (const [px, py] of pts) expect(Math.max(Math.abs(px - 50), Math.abs(py - 20))).toBeLessThanOrEqual(8 + 1e-9);
+    }
+    expect(ops[0].stroke).toBeDefined();
+  });
+
+  it('each kind looks different', () => {
+    const looks = new Set(PIN_ORDER.filter((k) => k !== 'broken').map((k) => JSON.stringify(glyph(k, 0, 0, 1))));
+    expect(looks.size).toBe(PIN_ORDER.length - 1);
+    // A crash and the broken pool it causes share the bolt.
+    expect(glyph('broken', 0, 0, 1)).toEqual(glyph('crash', 0, 0, 1));
+  });
+
+  it('an SVG path of a poly, closed or not', () => {
+    expect(polyPath({ op: 'poly', points: [[0, 0], [1.25, 2], [3, 0.04]], closed: true })).toBe('M0,0L1.3,2L3,0Z');
+    expect(polyPath({ op: 'poly', points: [[0, 0], [1, 1]], closed: false })).toBe('M0,0L1,1');
+  });
+});
+
+describe('legendExtras: the legend shows the new states and marks only for runs that have them', () => {
+  const load = (name: string) => loadScenario(`scenarios/${name}.json`);
+  it.each([
+    ['deadlock', [1], { states: ['lock-wait'], objects: ['lock'], pins: ['deadlock'], hang: true }],
+    ['deadlock', [0], { states: [], objects: ['lock'], pins: [], hang: false }],
+    ['bounded-queue', [1], { states: ['queue-wait'], objects: ['queue'], pins: [], hang: false }],
+    ['barrier', [1, 2], { states: ['barrier-wait'], objects: ['barrier'], pins: [], hang: false }],
+    ['errors-processes', [1], { states: [], objects: [], pins: ['crash', 'broken', 'raised'], hang: false }],
+    ['seven-dwarfs', [0, 1, 2, 3], { states: [], objects: [], pins: [], hang: false }],
+  ] as [string, number[], object][])('%s, runs %j', (name, which, want) => {
+    const s = load(name);
+    const runs = simulateScenario(s);
+    expect(legendExtras(s, which.map((i) => runs[i]))).toEqual(want);
+  });
+
+  it.each([
+    ['deadlock', { states: ['lock-wait'], objects: ['lock'], pins: ['deadlock'], hang: true }],
+    ['errors-processes', { states: [], objects: [], pins: ['crash', 'broken', 'raised'], hang: false }],
+    ['seven-dwarfs', { states: [], objects: [], pins: [], hang: false }],
+  ] as [string, object][])('without the runs, what %s can give rise to', (name, want) => expect(legendExtras(load(name))).toEqual(want));
 });

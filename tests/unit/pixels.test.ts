@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../src/sim/simulate.ts';
 import { applyPatch } from '../../src/sim/story.ts';
-import { buildLanes, type Mark, type Paint } from '../../src/ui/chart/lanes.ts';
-import { fitLabel, labelFits, pieces, toPixels, type PixelMark } from '../../src/ui/chart/pixels.ts';
+import { buildLanes, type Mark, type Paint, type Pin } from '../../src/ui/chart/lanes.ts';
+import { fitLabel, labelAt, labelFits, labelOnLane, pieces, pinLabels, pinPixelsOf, pinsToPixels, toPixels, type PixelMark } from '../../src/ui/chart/pixels.ts';
 import { timeScale } from '../../src/ui/chart/scale.ts';
 import { loadScenario } from './helpers.ts';
 
 const py = (task: number): Paint => ({ by: 'task', task, kind: 'python' });
-const mark = (start: number, end: number, paint: Paint = py(0), label = `T${paint.by === 'task' ? paint.task : paint.state}`): Mark => ({ start, end, paint, label, detail: () => `${label} ${start}–${end}` });
+/** A paint in a word: the task's index, the state's or the object's name. */
+const said = (p: Paint) => (p.by === 'task' ? p.task : p.by === 'state' ? p.state : p.type);
+const mark = (start: number, end: number, paint: Paint = py(0), label = `T${said(paint)}`): Mark => ({ start, end, paint, label, detail: () => `${label} ${start}–${end}` });
 // 100 px for 1 s: 1 px = 10 ms.
 const x = timeScale(1, 100);
 /** `n` slices of `len` seconds from `t0`, round-robin over `paints` (a GIL's 5 ms hand-offs). */
 const roundRobin = (t0: number, n: number, len: number, paints: Paint[]) => Array.from({ length: n }, (_, i) => mark(t0 + i * len, t0 + (i + 1) * len, paints[i % paints.length]));
-const shares = (m: PixelMark) => (m.parts ?? []).map((p) => [p.paint.by === 'task' ? p.paint.task : p.paint.state, +p.share.toFixed(2)]);
+const shares = (m: PixelMark) => (m.parts ?? []).map((p) => [said(p.paint), +p.share.toFixed(2)]);
 const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
 
 describe('toPixels: what a pixel column holds is what is drawn', () => {
@@ -173,4 +175,96 @@ describe('fitLabel', () => {
     ['a long name is cut at its end with an ellipsis', 'download the Seven Dwarfs dataset', 86, 12, 'download t…'],
     ['projector type fits fewer characters', 'chatty I/O', 86, 18, 'chatty…'],
   ] as [string, string, number, number, string][])('%s', (_, label, px, font, want) => expect(fitLabel(label, px, font)).toBe(want));
+});
+
+describe('marks of stacked parts (an object lane: a semaphore\'s holders, a queue\'s fill)', () => {
+  const hold = (task: number): Paint => ({ by: 'task', task, kind: 'hold' });
+  const queue: Paint = { by: 'object', type: 'queue' };
+  const stacked = (start: number, end: number, parts: [Paint, number][]): Mark => ({ ...mark(start, end, parts[0]?.[0] ?? queue, 'q'), parts: parts.map(([paint, share]) => ({ paint, share, label: said(paint).toString() })) });
+
+  it('a mark a pixel or wider keeps its own parts, and is drawn as those bands, bottom up, the rest empty', () => {
+    const [m] = toPixels([stacked(0, 0.5, [[hold(0), 0.5], [hold(2), 0.5]])], x);
+    expect(shares(m)).toEqual([[0, 0.5], [2, 0.5]]);
+    expect(pieces(m, 0, 20).map((p) => [said(p.paint), p.y, p.h])).toEqual([[0, 10, 10], [2, 0, 10]]);
+    const [half] = toPixels([stacked(0, 0.5, [[queue, 0.5]])], x);
+    expect(pieces(half, 0, 20).map((p) => [p.y, p.h])).toEqual([[10, 10]]);
+  });
+
+  it('an empty one (a queue with no items) draws nothing and keeps its tooltip', () => {
+    const [m] = toPixels([stacked(0, 0.5, [])], x);
+    expect(pieces(m, 0, 20)).toEqual([]);
+    expect(m.detail()).toBe('q 0–0.5');
+  });
+
+  it('narrower than a pixel: each part is its share of the column, and columns of empty ones draw nothing', () => {
+    const narrow = Array.from({ length: 10 }, (_, i) => stacked(i * 0.001, (i + 1) * 0.001, i % 2 ? [] : [[queue, 0.5]]));
+    const [m] = toPixels(narrow, x);
+    expect(m.merged).toBe(10);
+    expect(shares(m)).toEqual([['queue', 0.25]]);
+    const [none] = toPixels(Array.from({ length: 4 }, (_, i) => stacked(i * 0.001, (i + 1) * 0.001, [])), x);
+    expect(none.parts).toEqual([]);
+    expect(none.detail()).toBe('4 changes too quick to draw apart, 0.0 ms → 4.0 ms (4.0 ms)');
+  });
+
+  it.each([
+    ['a plain mark: black on its fill', { parts: undefined }, false],
+    ['stacked to the top: on its fill', { parts: [{ paint: queue, share: 1, label: '' }] }, false],
+    ['a half-full queue: on the lane, with a halo', { parts: [{ paint: queue, share: 0.5, label: '' }] }, true],
+    ['an empty queue: on the lane', { parts: [] }, true],
+  ] as [string, Pick<PixelMark, 'parts'>, boolean][])('labelOnLane: %s', (_, m, want) => expect(labelOnLane(m)).toBe(want));
+});
+
+describe('instant marks in pixels', () => {
+  const pin = (at: number, kind: Pin['kind'] = 'lost', count?: number): Pin => ({ at, kind, count, detail: () => `${kind} at ${at}` });
+
+  it.each([
+    ['apart: one each, at its instant', [pin(0.1), pin(0.5)], 10, [[10, 'lost', 1], [50, 'lost', 1]]],
+    ['closer than the gap: one, at the first', [pin(0.1), pin(0.15), pin(0.5)], 10, [[10, 'lost', 2], [50, 'lost', 1]]],
+    ['a cluster shows its gravest', [pin(0.1, 'lost'), pin(0.12, 'raised'), pin(0.14, 'deadlock')], 10, [[10, 'deadlock', 3]]],
+    ['a crash before a broken pool: the crash', [pin(0.3, 'broken'), pin(0.3, 'crash')], 10, [[30, 'crash', 2]]],
+    ['outside the window: left out', [pin(-0.5), pin(1.5), pin(0.5)], 10, [[50, 'lost', 1]]],
+  ] as [string, Pin[], number, [number, string, number][]][])('%s', (_, pins, gap, want) => {
+    expect(pinsToPixels(pins, x, gap).map((p) => [+p.x.toFixed(6), p.kind, p.merged])).toEqual(want);
+  });
+
+  it('lost updates sum in a cluster, and its tooltip says the sum and each of them', () => {
+    const [p] = pinsToPixels([pin(0.1, 'lost', 12500), pin(0.11, 'lost', 501), pin(0.12, 'lost', -1)], x, 10);
+    expect(p.count).toBe(13000);
+    expect(p.detail()).toBe('3 marks too close to draw apart, 100.0 ms → 120.0 ms (20.0 ms): 13,000 updates lost in all; lost at 0.1; lost at 0.11; lost at 0.12');
+    expect(pinsToPixels([pin(0.1, 'raised')], x, 10)[0].count).toBeUndefined();
+  });
+
+  it('pinPixelsOf remembers the last scale asked for', () => {
+    const pins = [pin(0.1), pin(0.5)];
+    expect(pinPixelsOf(pins, x, 10)).toBe(pinPixelsOf(pins, timeScale(1, 100), 10));
+    expect(pinPixelsOf(pins, x, 10)).not.toBe(pinPixelsOf(pins, timeScale(2, 100), 10));
+    expect(pinPixelsOf(undefined, x, 10)).toEqual([]);
+  });
+
+  it.each([
+    ['a count that fits before the next mark', [[10, 12500], [70, 1]], ['−12.5k', '−1']],
+    ['no room before the next', [[10, 12500], [30, 1]], ['', '−1']],
+    ['no room before the plot\'s end', [[10, 1], [95, 1000]], ['−1', '']],
+    ['updates given back', [[10, -25000]], ['+25k']],
+    ['a million', [[10, 1_250_000]], ['−1.25M']],
+    ['just under a million', [[10, 999_999]], ['−1M']],
+  ] as [string, [number, number][], string[]][])('pinLabels: %s', (_, at, want) => {
+    const pins = at.map(([px, count]) => ({ x: px, at: px / 100, kind: 'lost' as const, merged: 1, count, detail: () => '' }));
+    expect(pinLabels(pins, 5, 11, 100)).toEqual(want);
+  });
+
+  it('pinLabels: only lost updates carry a count', () => {
+    expect(pinLabels([{ x: 10, at: 0.1, kind: 'raised', merged: 1, detail: () => '' }], 5, 11, 100)).toEqual(['']);
+  });
+
+  it.each([
+    ['no marks: 4 px in', [], 4],
+    ['a mark at the bar\'s start: just past its badge', [12], 12 + 6 + 3],
+    ['a mark far along: 4 px in', [150], 4],
+    ['marks that leave no room: no label', [12, 30, 48, 66, 84], null],
+  ] as [string, number[], number | null][])('labelAt: %s', (_, at, want) => {
+    const m = { ...mark(0, 1), x: 0, w: 100, merged: 1, label: 'running' } as PixelMark;
+    const pins = at.map((px) => ({ x: px, at: px / 100, kind: 'raised' as const, merged: 1, detail: () => '' }));
+    expect(labelAt(m, false, 11, pins, 6)).toBe(want);
+  });
 });

@@ -1,12 +1,32 @@
-import type { ModelRun, SegmentKind, TaskState } from '../../sim/timeline.ts';
+import type { ModelRun, SegmentKind, SyncSpan, TaskState } from '../../sim/timeline.ts';
+import { SYNC_WAITS } from '../../sim/timeline.ts';
 import type { CapturedRun, CapturedStep } from '../../sim/trace.ts';
 import type { Scenario, Seconds, Step, StepKind } from '../../sim/types.ts';
 import { duration } from '../format.ts';
+import { objectLanes, placeCorePins, taskPins, waitLabel, waitWords } from './objects.ts';
+import type { PinKind } from './paint.ts';
 
-/** What a mark looks like: a task's colour with the pattern of its kind of work, or a state's own colour. */
+/**
+ * What a mark looks like: a task's colour with the pattern of its kind of work (`hold`: holding a lock, or arrived at
+ * a barrier), a state's own colour, or a synchronisation object's own ink (a queue's items, an event set).
+ */
 export type Paint =
-  | { by: 'task'; task: number; kind: SegmentKind | 'gil' | 'loop-cpu' | 'loop-native' | 'loop-blocking' | 'io' }
-  | { by: 'state'; state: TaskState };
+  | { by: 'task'; task: number; kind: SegmentKind | 'gil' | 'loop-cpu' | 'loop-native' | 'loop-blocking' | 'io' | 'hold' }
+  | { by: 'state'; state: TaskState }
+  | { by: 'object'; type: SyncSpan['type'] };
+
+/**
+ * One paint's part of a mark that is not one paint end to end: its share of the lane's height, 0–1, drawn as stacked
+ * bands from the bottom up. A mark standing for many slices too narrow to draw apart (pixels.ts) has a part per paint,
+ * as tall as its share of the time; an object's mark has one per holder (a semaphore's, a barrier's arrivals) or its
+ * fill (a queue's items against its maxsize). The shares sum to at most 1; the rest is left empty.
+ */
+export interface Part {
+  paint: Paint;
+  share: number;
+  /** What the paint stands for (a task's name, a state): for the tooltip. */
+  label: string;
+}
 
 export interface Mark {
   start: Seconds;
@@ -15,6 +35,17 @@ export interface Mark {
   /** Short text drawn in the bar where it fits. */
   label: string;
   /** Full text for the tooltip and screen readers, made when asked: a heavy run has 50,000 marks and one tooltip. */
+  detail: () => string;
+  /** Drawn as these stacked bands instead of one fill of `paint` (an empty list: nothing drawn, the tooltip stays). */
+  parts?: Part[];
+}
+
+/** An instant marked on a lane: an exception raised, a task cancelled, a process dead, updates lost, a deadlock. */
+export interface Pin {
+  at: Seconds;
+  kind: PinKind;
+  /** `lost`: the updates lost. */
+  count?: number;
   detail: () => string;
 }
 
@@ -30,7 +61,13 @@ export interface Lane {
   idle?: boolean;
   /** Heading drawn above this lane (starts a band). */
   band?: string;
+  /** A synchronisation object's lane: which kind of object. */
+  object?: SyncSpan['type'];
+  /** The lane label's tooltip, when it says more than the label ("semaphore pool" for "pool"). */
+  title?: string;
   marks: Mark[];
+  /** Instants marked on the lane, by time. */
+  pins?: Pin[];
 }
 
 /** One lane per core (with the GIL or loop and the waiting band), one per task by state, or one per task by step. */
@@ -198,11 +235,14 @@ export function capturedLanes(c: CapturedRun): Lane[] {
   }));
 }
 
-/** Lanes of one run: cores, then the GIL or event loop, then the waiting band (or one lane per task). */
+/**
+ * Lanes of one run: cores, then the GIL or event loop, the band of synchronisation objects, then the waiting band (or
+ * one lane per task, then the objects' band); the run's instant marks (`RunMark`) on the lanes where they happened.
+ */
 export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[] {
   if (view === 'steps') return stepLanes(run, sc);
   if (view === 'tasks') {
-    return run.taskSpans.map((spans, task) => ({
+    const lanes = run.taskSpans.map((spans, task): Lane => ({
       id: `task-${task}`,
       label: sc.tasks[task].name,
       marks: spans
@@ -217,6 +257,16 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
               detail: () => `${sc.tasks[task].name}: in a blocking call, holding the event loop (no other task runs)${stepText(sc, task, s.step)}, ${span(s.start, s.end)}`,
             };
           }
+          if (isSyncWait(s.state)) {
+            const forever = stuck(run, task, s.end) ? `, for ever: the program hangs (${run.deadlock?.cycle ? 'deadlock' : 'nobody is left to end the wait'})` : '';
+            return {
+              start: s.start,
+              end: s.end,
+              paint: { by: 'state', state: s.state },
+              label: waitLabel(s),
+              detail: () => `${sc.tasks[task].name}: ${waitWords(run, sc, s)}${stepText(sc, task, s.step)}, ${span(s.start, s.end)}${forever}`,
+            };
+          }
           return {
             start: s.start,
             end: s.end,
@@ -226,6 +276,11 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
           };
         }),
     }));
+    const pins = taskPins(run, sc);
+    lanes.forEach((l, task) => {
+      if (pins[task]?.length) l.pins = pins[task];
+    });
+    return [...lanes, ...objectLanes(run, sc)];
   }
   const lanes: Lane[] = [];
   run.coreSegments.forEach((segs, core) => {
@@ -242,7 +297,8 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
       return;
     }
     lanes.push(coreLane(run, sc, segs, core));
-  });  if (run.model === 'threads') {
+  });
+  if (run.model === 'threads') {
     lanes.push({
       id: 'gil',
       label: 'GIL',
@@ -268,6 +324,7 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
       })),
     });
   }
+  lanes.push(...objectLanes(run, sc));
   let first = true;
   run.taskSpans.forEach((spans, task) => {
     // A blocking call is not a wait aside: the loop lane shows it, running.
@@ -288,5 +345,10 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
     });
     first = false;
   });
+  placeCorePins(run, sc, lanes);
   return lanes;
 }
+
+const isSyncWait = (s: TaskState): boolean => (SYNC_WAITS as readonly TaskState[]).includes(s);
+/** A wait still open when a deadlocked run is cut off: it never ends. */
+const stuck = (run: ModelRun, task: number, end: Seconds): boolean => !!run.deadlock?.tasks.some((t) => t.task === task) && end >= run.makespan - 1e-9;

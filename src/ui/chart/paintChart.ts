@@ -1,14 +1,24 @@
-import { labelFits, MIN_MARK_W, paintKey, pieces, type PixelMark } from './pixels.ts';
+import { drawGlyph, glyph, type GlyphContext } from './glyphs.ts';
+import { labelAt, labelOnLane, MIN_MARK_W, paintKey, pieces, pinLabels, type PixelMark, type PixelPin } from './pixels.ts';
 import { paintStyle, type PatternId } from './paint.ts';
 import type { Pixels } from './scale.ts';
 
-/** A lane as drawn: its top and height in pixels, and its marks already in pixels. */
+/** A lane as drawn: its top and height in pixels, and its marks (and instant marks, `pins` of radius `r`) in pixels. */
 export interface PaintRow {
   y: Pixels;
   h: Pixels;
   thin?: boolean;
   marks: PixelMark[];
+  pins?: PixelPin[];
+  r?: Pixels;
 }
+
+/**
+ * Ink and halo of text over a lane rather than a bar (a queue's "1/2" over its half fill, a lost-update count): the
+ * page's text colour outlined in the lane's, which reads over any fill and on the empty lane (the SVG chart takes
+ * both from the theme; the canvas is told them, `ChartBox.halo`, or uses the light theme's).
+ */
+export const HALO = { ink: '#1a1a1a', halo: '#f1f1f1', width: 3 } as const;
 
 /** The canvas's size in CSS pixels (it covers the plot area only), and the device pixel ratio. */
 export interface ChartBox {
@@ -17,6 +27,8 @@ export interface ChartBox {
   dpr: number;
   /** Bar labels' font size in CSS pixels (11 unless the stage asks for projector type). */
   fontPx?: number;
+  /** The theme's text and lane colours, for labels over a lane (`HALO`). */
+  halo?: { ink: string; halo: string };
 }
 
 /**
@@ -29,15 +41,20 @@ export const DENSE = { lanes: 24, marks: 400 } as const;
 export function isDense(rows: readonly PaintRow[]): boolean {
   if (rows.length > DENSE.lanes) return true;
   let n = 0;
-  for (const r of rows) for (const m of r.marks) n += m.parts?.length ?? 1;
+  for (const r of rows) {
+    for (const m of r.marks) n += m.parts?.length ?? 1;
+    // An instant mark is a few SVG elements too.
+    n += 3 * (r.pins?.length ?? 0);
+  }
   return n > DENSE.marks;
 }
 
 /** The canvas calls the painter makes: a real 2D context satisfies it, and tests record it. */
 export type ChartContext = Pick<
   CanvasRenderingContext2D,
-  'fillStyle' | 'globalAlpha' | 'font' | 'textBaseline' | 'fillRect' | 'fillText' | 'clearRect' | 'setTransform'
->;
+  'fillStyle' | 'globalAlpha' | 'font' | 'textBaseline' | 'fillRect' | 'fillText' | 'clearRect' | 'setTransform' | 'strokeText'
+> &
+  GlyphContext;
 
 /** Overlay fills for each pattern: CanvasPatterns in a browser (see patterns.canvas.ts). */
 export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
@@ -48,7 +65,7 @@ export type PatternFills = Partial<Record<PatternId, CanvasPattern | string>>;
  * labels (readable to assistive technology), the axis, the playhead and the focus ring.
  */
 export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: ChartBox, patterns: PatternFills): void {
-  const { plotW, height, dpr, fontPx = 11 } = box;
+  const { plotW, height, dpr, fontPx = 11, halo: theme = HALO } = box;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, plotW, height);
   // In order, each band then its overlay, so a sliver drawn wider than it is (MIN_MARK_W) is covered by the mark after
@@ -85,8 +102,36 @@ export function paintChart(ctx: ChartContext, rows: readonly PaintRow[], box: Ch
     }
   }
   ctx.globalAlpha = 1;
-  ctx.fillStyle = '#000';
   ctx.font = `${fontPx}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
-  for (const r of rows) for (const m of r.marks) if (labelFits(m, r.thin, fontPx)) ctx.fillText(m.label, m.x + 4, r.y + r.h / 2);
+  let ink = '';
+  const text = (s: string, x: number, y: number, colour: string, halo: boolean) => {
+    if (halo) {
+      ctx.strokeStyle = theme.halo;
+      ctx.lineWidth = HALO.width;
+      ctx.lineJoin = 'round';
+      ctx.strokeText(s, x, y);
+    }
+    if (colour !== ink) ctx.fillStyle = ink = colour;
+    ctx.fillText(s, x, y);
+  };
+  for (const r of rows) {
+    for (const m of r.marks) {
+      const lx = labelAt(m, r.thin, fontPx, r.pins, r.r);
+      if (lx === null) continue;
+      const halo = labelOnLane(m);
+      text(m.label, lx, r.y + r.h / 2, halo ? theme.ink : (paintStyle(m.paint).ink ?? '#000'), halo);
+    }
+  }
+  // Instant marks on top of everything, each with its count where there is room for it.
+  for (const r of rows) {
+    if (!r.pins?.length) continue;
+    const radius = r.r ?? r.h / 2;
+    const labels = pinLabels(r.pins, radius, fontPx, plotW);
+    r.pins.forEach((p, i) => {
+      drawGlyph(ctx, glyph(p.kind, p.x, r.y + r.h / 2, radius));
+      ink = '';
+      if (labels[i]) text(labels[i], p.x + radius + 2, r.y + r.h / 2, theme.ink, true);
+    });
+  }
 }

@@ -43,5 +43,23 @@ function makePatterns(ctx: CanvasRenderingContext2D): PatternFills {
     t.lineTo(0, 6);
     t.stroke();
   });
-  return { hatch, dots, cross };
+  const bars = tile(5, (t) => {
+    t.fillStyle = 'rgba(0,0,0,0.5)';
+    t.fillRect(0, 0, 1.6, 5);
+  });
+  const rows = tile(5, (t) => {
+    t.fillStyle = 'rgba(0,0,0,0.45)';
+    t.fillRect(0, 0, 5, 1.6);
+  });
+  const slant = tile(6, (t) => {
+    t.fillStyle = 'rgba(0,0,0,0.5)';
+    t.fillRect(0, 0, 1.6, 6);
+  });
+  slant?.setTransform(new DOMMatrix().rotate(-45));
+  const checker = tile(6, (t) => {
+    t.fillStyle = 'rgba(255,255,255,0.65)';
+    t.fillRect(0.5, 0.5, 2, 2);
+    t.fillRect(3.5, 3.5, 2, 2);
+  });
+  return { hatch, dots, cross, bars, rows, slant, checker };
 }

@@ -1,18 +1,10 @@
 import type { Seconds } from '../../sim/types.ts';
 import { duration } from '../format.ts';
-import type { Mark, Paint } from './lanes.ts';
+import type { Mark, Paint, Part, Pin } from './lanes.ts';
+import { PIN_ORDER, type PinKind } from './paint.ts';
 import type { Pixels, TimeScale } from './scale.ts';
 
-/**
- * One paint's part of a mark that stands for many slices: its share of the mark's time, 0–1. The shares of a mark
- * sum to at most 1; the rest is time in which the lane ran nothing.
- */
-export interface Part {
-  paint: Paint;
-  share: number;
-  /** What the paint stands for (a task's name, a state): for the tooltip. */
-  label: string;
-}
+export type { Part } from './lanes.ts';
 
 export interface PixelMark extends Mark {
   x: Pixels;
@@ -22,7 +14,8 @@ export interface PixelMark extends Mark {
   /**
    * What the pixel columns it covers hold, when that is not one paint end to end: several tasks or states
    * interleaved, or one with gaps. Drawn as stacked bands, each as tall as its share, in `PAINT_ORDER`, so that a run
-   * of 5 ms GIL slices shows every thread's share of the CPU, never one task's colour.
+   * of 5 ms GIL slices shows every thread's share of the CPU, never one task's colour. (A mark a pixel or wider keeps
+   * its own parts: a semaphore's holders, a queue's fill.)
    */
   parts?: Part[];
 }
@@ -32,6 +25,28 @@ export const MIN_MARK_W: Pixels = 0.6;
 
 /** A bar carries its label only where the text fits inside it (about 0.59 em per character: 6.5 px at 11 px). */
 export const labelFits = (m: PixelMark, thin?: boolean, fontPx = 11) => !thin && m.label !== '' && m.w > (m.label.length * 6.5 * fontPx) / 11 + 6;
+
+/**
+ * Where a bar's label starts, `null` where it does not fit: 4 px into the bar, or just past the instant marks (of
+ * radius `r`) that would cover its first letters (an exception raised where the next task's bar begins).
+ */
+export function labelAt(m: PixelMark, thin: boolean | undefined, fontPx: number, pins?: readonly PixelPin[], r = 0): number | null {
+  if (!labelFits(m, thin, fontPx)) return null;
+  let x = m.x + 4;
+  if (!pins?.length) return x;
+  const w = (m.label.length * 6.5 * fontPx) / 11;
+  for (const p of pins) {
+    if (p.x - r > x + w) break;
+    if (p.x + r >= x - 1) x = p.x + r + 3;
+  }
+  return x + w <= m.x + m.w - 2 ? x : null;
+}
+
+/**
+ * A label over a mark that fills only part of its lane (a queue a third full, a barrier with one of three arrived):
+ * drawn in the page's text colour with a halo of the lane's, so it reads over the fill and the empty lane alike.
+ */
+export const labelOnLane = (m: Pick<PixelMark, 'parts'>): boolean => !!m.parts && m.parts.reduce((a, p) => a + p.share, 0) < FULL;
 
 /** A merged mark's tooltip names this many of its parts, largest first. */
 const TIP_PARTS = 8;
@@ -57,10 +72,13 @@ const FULL = 0.95;
  */
 export function paintKey(p: Paint): number {
   // A number, not a string: it is computed for every slice (tens of thousands on a story click).
-  return p.by === 'task' ? (p.task + 1) * KINDS.length + KINDS.indexOf(p.kind) : STATES.indexOf(p.state) - STATES.length;
+  if (p.by === 'task') return (p.task + 1) * KINDS.length + KINDS.indexOf(p.kind);
+  return p.by === 'state' ? STATES.indexOf(p.state) - STATES.length : -STATES.length - 1 - OBJECTS.indexOf(p.type);
 }
-// Bottom up: kinds of work within a task; states (below any task), the waits under "running" (as the legend shows).
-const KINDS = ['python', 'native', 'startup', 'overhead', 'gil', 'loop-cpu', 'loop-native', 'loop-blocking', 'io'] as const;
+// Bottom up: kinds of work within a task; states (below any task), the waits under "running" (as the legend shows);
+// an object's own inks below them all.
+const KINDS = ['python', 'native', 'startup', 'overhead', 'gil', 'loop-cpu', 'loop-native', 'loop-blocking', 'io', 'hold'] as const;
+const OBJECTS = ['lock', 'queue', 'event', 'barrier'] as const;
 const STATES = ['gil-wait', 'cpu-wait', 'blocked', 'lock-wait', 'queue-wait', 'event-wait', 'barrier-wait', 'io', 'queued', 'running', 'done'] as const;
 
 interface Slot {
@@ -108,10 +126,13 @@ export function toPixels(marks: readonly Mark[], scale: TimeScale): PixelMark[] 
     }
     col.x1 = Math.max(col.x1, x1);
     if (col.marks[col.marks.length - 1] !== m) col.marks.push(m);
-    const k = paintKey(m.paint);
-    const slot = col.slots.get(k);
-    if (slot) slot.seconds += seconds;
-    else col.slots.set(k, { paint: m.paint, label: m.label, seconds });
+    // A mark of stacked parts gives each part its share of the time (an empty queue, none).
+    for (const p of m.parts ?? [{ paint: m.paint, label: m.label, share: 1 }]) {
+      const k = paintKey(p.paint);
+      const slot = col.slots.get(k);
+      if (slot) slot.seconds += seconds * p.share;
+      else col.slots.set(k, { paint: p.paint, label: p.label, seconds: seconds * p.share });
+    }
   };
 
   for (const m of marks) {
@@ -215,6 +236,8 @@ function merged(run: Column[], parts: Part[]): PixelMark {
   const end = marks[marks.length - 1].end;
   const x = run[0].a;
   const w = run[run.length - 1].b - x;
+  // (Columns of marks that draw nothing, such as a queue empty in each of a few quick changes: nothing, as they were.)
+  if (!parts.length) return { start, end, x, w, merged: marks.length, paint: first.paint, label: '', parts: [], detail: () => (marks.length === 1 ? first.detail() : `${marks.length} changes too quick to draw apart, ${span(start, end)}`) };
   const main = parts.reduce((a, b) => (b.share > a.share ? b : a));
   const plain = parts.length === 1 && main.share >= FULL;
   const n = marks.length;
@@ -259,5 +282,94 @@ export function pieces(m: PixelMark, y: Pixels, h: Pixels): Piece[] {
     if (ph >= 0.1) out.push({ paint: p.paint, y: bottom - ph, h: ph });
     bottom -= ph;
   }
+  return out;
+}
+
+/** An instant mark in pixels: where it is drawn, and the marks it stands for (those too close to draw apart). */
+export interface PixelPin {
+  x: Pixels;
+  at: Seconds;
+  /** The gravest of the marks it stands for (`PIN_ORDER`). */
+  kind: PinKind;
+  /** How many marks it stands for. */
+  merged: number;
+  /** `lost`: the updates lost, summed. */
+  count?: number;
+  detail: () => string;
+}
+
+/**
+ * The text beside each instant mark of a lane, where it fits before the next one (and the plot's end): a lost-update
+ * count ("12.5k"); none for the others, whose glyph says it all.
+ */
+export function pinLabels(pins: readonly PixelPin[], r: Pixels, fontPx: number, plotW: Pixels): string[] {
+  return pins.map((p, i) => {
+    if (p.count === undefined || p.kind !== 'lost' || p.count === 0) return '';
+    // Lost: the counter is that much short ("−12.5k"); a stale write over an older one gives some back ("+12.5k").
+    const text = `${p.count > 0 ? '−' : '+'}${compactCount(Math.abs(p.count))}`;
+    const room = (i + 1 < pins.length ? pins[i + 1].x - r : plotW) - (p.x + r + 2);
+    return room >= text.length * 0.6 * fontPx + 2 ? text : '';
+  });
+}
+
+/** A count in a few characters, three figures at most ("501", "12.5k", "1.25M"). */
+export function compactCount(n: number): string {
+  if (n < 1000) return String(n);
+  return n < 999_500 ? `${+(n / 1000).toPrecision(3)}k` : `${+(n / 1e6).toPrecision(3)}M`;
+}
+
+/** A cluster's tooltip names this many of its marks. */
+const TIP_PINS = 6;
+
+/**
+ * Marks in pixels: each at its instant; marks closer than `gap` px on one lane (a stale write every 5 ms) are one,
+ * at the first, showing the gravest glyph and, for lost updates, their sum. Marks outside the window are left out.
+ */
+export function pinsToPixels(pins: readonly Pin[] | undefined, scale: TimeScale, gap: Pixels): PixelPin[] {
+  if (!pins?.length) return [];
+  const [, width] = scale.range();
+  const out: PixelPin[] = [];
+  let group: Pin[] = [];
+  let x0 = 0;
+  const flush = () => {
+    if (!group.length) return;
+    const g = group;
+    const kind = PIN_ORDER.find((k) => g.some((p) => p.kind === k)) ?? g[0].kind;
+    const lost = g.filter((p) => p.kind === 'lost');
+    const count = lost.length ? lost.reduce((a, p) => a + (p.count ?? 0), 0) : undefined;
+    const detail =
+      g.length === 1
+        ? g[0].detail
+        : () => {
+            const head = `${g.length} marks too close to draw apart, ${span(g[0].at, g[g.length - 1].at)}`;
+            const sum = count === undefined ? '' : count >= 0 ? `: ${count.toLocaleString('en')} updates lost in all` : `: ${(-count).toLocaleString('en')} updates given back in all`;
+            const more = g.length > TIP_PINS ? `; ${g.length - TIP_PINS} more` : '';
+            return `${head}${sum}; ${g.slice(0, TIP_PINS).map((p) => p.detail()).join('; ')}${more}`;
+          };
+    out.push({ x: x0, at: g[0].at, kind, merged: g.length, count, detail });
+    group = [];
+  };
+  for (const p of pins) {
+    const x = scale(p.at);
+    if (x < -gap / 2 || x > width + gap / 2) continue;
+    if (group.length && x - x0 >= gap) flush();
+    if (!group.length) x0 = x;
+    group.push(p);
+  }
+  flush();
+  return out;
+}
+
+const drawnPins = new WeakMap<readonly Pin[], { key: string; out: PixelPin[] }>();
+
+/** `pinsToPixels`, remembered for the lane's pins at the last scale and gap asked for (as `pixelsOf`). */
+export function pinPixelsOf(pins: readonly Pin[] | undefined, scale: TimeScale, gap: Pixels): PixelPin[] {
+  if (!pins?.length) return [];
+  const [a, b] = scale.domain();
+  const key = `${a}|${b}|${scale.range()[1]}|${gap}`;
+  const known = drawnPins.get(pins);
+  if (known?.key === key) return known.out;
+  const out = pinsToPixels(pins, scale, gap);
+  drawnPins.set(pins, { key, out });
   return out;
 }
