@@ -18,7 +18,12 @@ export type KeyAction =
   | { type: 'compare' }
   | { type: 'help' }
   | { type: 'present' }
-  | { type: 'escape' };
+  | { type: 'escape' }
+  | { type: 'scheduler' } // you are the scheduler (a threads model's GIL): on / off
+  | { type: 'pick'; index: number } // as the scheduler: that candidate gets the GIL (0-based)
+  | { type: 'pick-move'; direction: 1 | -1 } // as the scheduler: highlight the next / previous candidate
+  | { type: 'pick-confirm' } // as the scheduler: the highlighted candidate gets the GIL
+  | { type: 'undo-pick' }; // as the scheduler: take the last pick back
 
 export interface KeyInput {
   key: string;
@@ -32,10 +37,27 @@ export interface KeyContext {
   inTextField: boolean;
   /** Focus is on a chart, which walks its bars with the arrow keys. */
   inChart: boolean;
+  /** Focus is on a select or an input (a slider, a radio button…): ↑ / ↓ are its own. */
+  ownsArrows?: boolean;
+  /** Focus is on something Enter presses or opens (a button, link, fold, select or input). */
+  ownsEnter?: boolean;
+  /**
+   * You are the scheduler: how many threads the point asked about offers (0: none to pick just now: the next run on
+   * its way, or the run decided); null or absent: the mode is off.
+   */
+  picking?: number | null;
 }
 
 export function keyAction(e: KeyInput, ctx: KeyContext): KeyAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey || ctx.inTextField) return null;
+  const picking = ctx.picking ?? null;
+  if (picking !== null) {
+    // As the scheduler, the digits are the threads on offer (a digit past them does nothing: not a model's view).
+    if (/^[1-9]$/.test(e.key)) return Number(e.key) <= picking ? { type: 'pick', index: Number(e.key) - 1 } : null;
+    if (picking > 0 && !ctx.inChart && !ctx.ownsArrows && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) return { type: 'pick-move', direction: e.key === 'ArrowDown' ? 1 : -1 };
+    if (picking > 0 && !ctx.inChart && !ctx.ownsEnter && e.key === 'Enter') return { type: 'pick-confirm' };
+    if (e.key === 'u' || e.key === 'U') return { type: 'undo-pick' };
+  }
   switch (e.key) {
     case ' ':
       return { type: 'toggle-play' };
@@ -64,6 +86,9 @@ export function keyAction(e: KeyInput, ctx: KeyContext): KeyAction | null {
     case 'p':
     case 'P':
       return { type: 'present' };
+    case 's':
+    case 'S':
+      return { type: 'scheduler' };
     case '?':
       return { type: 'help' };
     case '+':
@@ -85,7 +110,12 @@ export function keyContext(target: EventTarget | null): KeyContext {
   const el = target instanceof Element ? target : null;
   const field = el?.closest('textarea, [contenteditable=""], [contenteditable="true"], input');
   const inTextField = !!field && (field.tagName !== 'INPUT' || !['range', 'radio', 'checkbox', 'button', 'submit', 'reset', 'file', 'color'].includes((field as HTMLInputElement).type));
-  return { inTextField, inChart: !!el?.closest('[role="application"]') };
+  return {
+    inTextField,
+    inChart: !!el?.closest('[role="application"]'),
+    ownsArrows: !!el?.closest('select, input'),
+    ownsEnter: !!el?.closest('button, a[href], summary, select, input, [role="button"]'),
+  };
 }
 
 /** Every key, for the help overlay (and the README): what a speaker can press. */
@@ -95,11 +125,14 @@ export const KEY_HELP: [string, string][] = [
   ['← / →', 'previous / next event'],
   ['Home / End', 'start / end of the run'],
   ['+ / − / 0', 'zoom in / out around the playhead, whole run (or wheel, pinch, drag; double click resets)'],
-  ['1–9', 'show that model alone'],
+  ['1–9', 'show that model alone (as the scheduler: give the GIL to that thread)'],
   ['C', 'compare all models'],
   ['P', 'presenter mode on / off'],
   ['F', 'full screen'],
   ['B or .', 'black screen (any key returns)'],
   ['?', 'this help'],
   ['Esc', 'close the help, leave full screen, then leave presenter mode'],
+  ['S', 'you are the scheduler: hand out a threads model\'s GIL yourself (on / off)'],
+  ['↑ / ↓, Enter', 'as the scheduler: highlight a thread, give it the GIL'],
+  ['U', 'as the scheduler: undo the last pick'],
 ];

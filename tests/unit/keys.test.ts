@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAction, type KeyAction } from '../../src/ui/keys.ts';
+import { KEY_HELP, keyAction, type KeyAction, type KeyContext } from '../../src/ui/keys.ts';
 
 const anywhere = { inTextField: false, inChart: false };
 
@@ -26,6 +26,10 @@ describe('the key map', () => {
     ['+', { type: 'zoom', factor: 2 }],
     ['=', { type: 'zoom', factor: 2 }],
     ['-', { type: 'zoom', factor: 0.5 }],
+    ['s', { type: 'scheduler' }],
+    ['S', { type: 'scheduler' }],
+    ['u', null],
+    ['ArrowDown', null],
     ['x', null],
     ['Tab', null],
     ['Enter', null],
@@ -47,5 +51,49 @@ describe('the key map', () => {
     expect(keyAction({ key: 'f', ctrlKey: true }, anywhere)).toBeNull();
     expect(keyAction({ key: 'PageDown', altKey: true }, anywhere)).toBeNull();
     expect(keyAction({ key: 'p', metaKey: true }, anywhere)).toBeNull();
+  });
+
+  describe('as the scheduler', () => {
+    const asking = (n: number, more: Partial<KeyContext> = {}): KeyContext => ({ ...anywhere, picking: n, ...more });
+
+    it('the digits give the GIL to the threads on offer; a digit past them, or while nothing is asked, does nothing', () => {
+      expect(keyAction({ key: '1' }, asking(3))).toEqual({ type: 'pick', index: 0 });
+      expect(keyAction({ key: '3' }, asking(3))).toEqual({ type: 'pick', index: 2 });
+      expect(keyAction({ key: '4' }, asking(3))).toBeNull();
+      expect(keyAction({ key: '1' }, asking(0))).toBeNull();
+    });
+
+    it('↑ / ↓ move the highlight and Enter picks it, unless focus is on a control that has its own', () => {
+      expect(keyAction({ key: 'ArrowDown' }, asking(2))).toEqual({ type: 'pick-move', direction: 1 });
+      expect(keyAction({ key: 'ArrowUp' }, asking(2))).toEqual({ type: 'pick-move', direction: -1 });
+      expect(keyAction({ key: 'Enter' }, asking(2))).toEqual({ type: 'pick-confirm' });
+      expect(keyAction({ key: 'ArrowDown' }, asking(2, { ownsArrows: true }))).toBeNull();
+      expect(keyAction({ key: 'ArrowDown' }, asking(2, { inChart: true }))).toBeNull();
+      expect(keyAction({ key: 'Enter' }, asking(2, { ownsEnter: true }))).toBeNull();
+      expect(keyAction({ key: 'Enter' }, asking(0))).toBeNull();
+    });
+
+    it('U undoes, S leaves, and the presenter\'s keys are unchanged', () => {
+      expect(keyAction({ key: 'u' }, asking(0))).toEqual({ type: 'undo-pick' });
+      expect(keyAction({ key: 'S' }, asking(2))).toEqual({ type: 'scheduler' });
+      for (const [key, want] of [
+        [' ', { type: 'toggle-play' }],
+        ['ArrowRight', { type: 'event', direction: 1 }],
+        ['PageDown', { type: 'page', direction: 1 }],
+        ['f', { type: 'fullscreen' }],
+        ['Escape', { type: 'escape' }],
+      ] as const)
+        expect(keyAction({ key }, asking(2))).toEqual(want);
+    });
+
+    it('a text field still keeps every key', () => {
+      for (const key of ['1', 'Enter', 'ArrowDown', 'u', 's']) expect(keyAction({ key }, asking(2, { inTextField: true }))).toBeNull();
+    });
+  });
+
+  it('every key the map knows is in the help, once', () => {
+    const keys = KEY_HELP.map(([k]) => k);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const k of ['S', 'U', '↑ / ↓, Enter', '1–9']) expect(keys).toContain(k);
   });
 });

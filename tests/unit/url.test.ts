@@ -70,6 +70,12 @@ const state: fc.Arbitrary<AppState> = fc.record({
       .filter((o) => Object.keys(o).length > 0)
       .map((o) => JSON.stringify(o)),
   ),
+  // You are the scheduler: a model's picks, with runs of one thread (written thread*count).
+  scheduler: opt(
+    fc
+      .record({ model: fc.integer({ min: 0, max: 11 }), picks: fc.array(fc.oneof(fc.integer({ min: 0, max: LIMITS.workers }), fc.constant(1)), { maxLength: 40 }), rules: fc.boolean() })
+      .map(({ model, picks, rules }) => (rules ? { model, picks, rules: true } : { model, picks })),
+  ),
   perModel: opt(
     fc.dictionary(
       fc.integer({ min: 0, max: 11 }).map(String),

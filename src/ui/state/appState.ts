@@ -5,6 +5,7 @@ import { SPEEDS } from '../player/playerMachine.ts';
 import type { LinkedFile } from './link.ts';
 import { reshape, type Reshape } from '../../sim/reshape.ts';
 import { withSettings } from '../../sim/story.ts';
+import { decodePlan, encodePlan, withPlan, type SchedulePlan } from './schedule.ts';
 
 /**
  * The charts side by side, one model per core or per task, the speedup of every model against cores, or real runs
@@ -53,6 +54,11 @@ export interface AppState {
    * CPython's defaults, in the link as `prof=` (base64url; a profile is a few hundred bytes); absent: the defaults.
    */
   profile?: string;
+  /**
+   * You are the scheduler: one threads model's GIL handed out by the user, the picks so far its `schedule`
+   * (`sched=1:2.1*3`, see schedule.ts); absent: the mode is off. Cleared when another scenario opens.
+   */
+  scheduler?: SchedulePlan;
 }
 
 export interface ModelOverride {
@@ -163,6 +169,7 @@ export function encodeState(s: AppState, fragment?: string): string {
   // To the microsecond: a window can be a millisecond wide.
   if (s.window) p.set('win', s.window.map((t) => String(Math.min(MAX_TIME, Math.max(0, +t.toFixed(6))))).join(','));
   if (s.profile) p.set('prof', toBase64Url(s.profile));
+  if (s.scheduler) p.set('sched', encodePlan(s.scheduler));
   return '?' + p.toString() + (src.kind === 'file' && fragment !== undefined ? '#' + fragment : '');
 }
 
@@ -291,6 +298,13 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
       else problems.push(...r.errors);
     }
   }
+  let scheduler: SchedulePlan | undefined;
+  const sched = p.get('sched');
+  if (sched !== null) {
+    const plan = decodePlan(sched, MAX_MODELS);
+    if (plan) scheduler = plan;
+    else problems.push(`sched=${sched.slice(0, 40)} (expected a threads model's number and the threads picked, such as sched=1:2.1*3.0)`);
+  }
   const sm = oneOf('sm', ['fork', 'forkserver', 'spawn'] as const);
   let speed = num('speed', 0.25, 16) ?? 1;
   if (!(SPEEDS as readonly number[]).includes(speed)) {
@@ -315,6 +329,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     ...(reshaped ? { reshape: reshaped } : {}),
     ...(perModel && Object.keys(perModel).length ? { perModel } : {}),
     ...(profile ? { profile } : {}),
+    ...(scheduler ? { scheduler } : {}),
   };
   return { state, problems };
 }
@@ -338,7 +353,8 @@ export function effectiveFile(state: AppState, builtins: Record<string, Scenario
   const all: ModelOverride = { workers: state.workers, switchIntervalMs: state.switchIntervalMs, startMethod: state.startMethod };
   // The all-model controls, then each model's own settings, over what the scenario says.
   const models = (base.models ?? DEFAULT_MODELS).map((m, i): ModelConfig => withSettings(withSettings(m, all), state.perModel?.[i] ?? {}));
-  return { ...base, cores: state.cores ?? base.cores, models };
+  // As the scheduler: the picks are that model's schedule (saved with it, so the file replays them).
+  return { ...base, cores: state.cores ?? base.cores, models: withPlan(models, state.scheduler) };
 }
 
 /** The scenario the charts show: the effective file, resolved (seeded ranges drawn, repeats expanded). */
