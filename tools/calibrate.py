@@ -18,6 +18,11 @@ Every constant of src/sim/profile.ts (CPythonProfile), in its units (seconds), m
   callSeconds     one hashlib.sha256().update() over 1 MiB (a `native` step is a loop of these)
   mainImport      the main module's import in a spawned or forkserver child: runpy.run_path(FILE,
                   run_name='__mp_main__') in a fresh interpreter (--script FILE.py), else an empty module's
+  wakeup          threading.Lock: release() in one thread to acquire() returning in the one blocked on it (mean)
+  ipcWakeup       the same across two processes: half a ping-pong of two multiprocessing Events (mean)
+  poolBreak       os._exit(1) in a ProcessPoolExecutor worker to result() raising BrokenProcessPool (median)
+  sendByte        per byte of a task's argument: the slope of pool round trips with bytes(N) arguments
+  receiveByte     per byte of a task's result: the same with bytes(N) results
 Each is the median of several repetitions; a table of values, spreads (25th-75th percentile) and methods goes to
 stderr, the profile (those keys only: the schema refuses any other) to --out, and with --report a JSON file of the
 details: every figure's samples summary, the fit's check against the 2-worker runs, and the notes.
@@ -49,7 +54,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 # and the table's comparison. mainImport (the script's own) has no default.
 DEFAULTS: Dict[str, float] = {
     "switchInterval": 0.005,
-    "gilHandoff": 0.00005,
+    "gilHandoff": 0.000025,
     "callSeconds": 0.00052,
     "osSlice": 0.003,
     "submit": 0.00005,
@@ -58,6 +63,11 @@ DEFAULTS: Dict[str, float] = {
     "dispatch": 0.0003,
     "result": 0.0003,
     "loopStart": 0.0003,
+    "wakeup": 0.000013,
+    "ipcWakeup": 0.00004,
+    "poolBreak": 0.008,
+    "sendByte": 2.7e-9,
+    "receiveByte": 2.6e-9,
 }
 DEFAULT_START = {
     "fork": {"launch": 0.0017, "boot": 0.0012},
@@ -71,6 +81,8 @@ START_METHODS = ("fork", "forkserver", "spawn")
 MAX_SECONDS = 3600.0
 MIN_PERIOD = {"switchInterval": 1e-5, "osSlice": 1e-4, "callSeconds": 1e-6}
 MIN_COST = 1e-7
+# Costs per byte are nanoseconds: kept above zero, but far below MIN_COST.
+MIN_PER_BYTE = {"sendByte": 1e-13, "receiveByte": 1e-13}
 MIB = 1 << 20
 WORKER_COUNTS = (1, 2, 4)  # the time to the first task is measured with these pool sizes
 
@@ -91,10 +103,14 @@ class Plan(NamedTuple):
     round_trips: int
     start_runs: int  # fresh interpreters per start method and worker count
     imports: int
+    wakes: int  # lock hand-overs between threads, and Event ping-pongs between processes
+    breaks: int  # pools broken by a worker's os._exit
+    payload_mb: Tuple[int, int]  # the two argument and result sizes whose round trips give the per-byte slopes
+    payload_runs: int
 
 
-FULL = Plan(0.6, 3, 2000, 300, 9, 2000, 200, 60, 0.6, 3, 400, 9, 7)
-QUICK = Plan(0.25, 1, 300, 40, 3, 300, 30, 10, 0.3, 1, 60, 2, 2)
+FULL = Plan(0.6, 3, 2000, 300, 9, 2000, 200, 60, 0.6, 3, 400, 9, 7, 300, 5, (10, 40), 5)
+QUICK = Plan(0.25, 1, 300, 40, 3, 300, 30, 10, 0.3, 1, 60, 2, 2, 40, 1, (4, 16), 2)
 
 
 class UsageError(Exception):
@@ -274,6 +290,33 @@ def hash_calls(n: int) -> List[float]:
     return out
 
 
+def lock_wakes(n: int) -> List[float]:
+    """A thread blocked in Lock.acquire(), woken by release() in the main thread: release to acquire returning, the
+    GIL free (the main thread then joins the waiter, which releases it). A new waiter per sample, so no two rounds
+    can overlap."""
+    pc = time.perf_counter
+    out = []
+    for _ in range(n):
+        lock = threading.Lock()
+        lock.acquire()
+        got: List[float] = []
+
+        def waiter() -> None:
+            lock.acquire()
+            got.append(pc())
+            lock.release()
+
+        t = threading.Thread(target=waiter)
+        t.start()
+        time.sleep(0.0005)  # the waiter is blocked in acquire() by now
+        a = pc()
+        lock.release()
+        t.join(5)
+        if got:
+            out.append(got[0] - a)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Processes (each in a fresh interpreter run with -c: no main module for a spawned child to import, so the child's
 # boot is the bare start-up and mainImport stays a constant of its own)
@@ -349,6 +392,91 @@ b = time.perf_counter()
 with open(out, "w") as f:
     f.write(repr(b - a))
 """
+
+
+# Half a ping-pong of two multiprocessing Events between the parent and a forked child: one wake across processes.
+IPC_CHILD = r"""
+import sys, time, json, multiprocessing as mp
+n = int(sys.argv[1])
+ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+ping, pong = ctx.Event(), ctx.Event()
+def child(ping, pong, n):
+    for _ in range(n):
+        ping.wait(); ping.clear(); pong.set()
+p = ctx.Process(target=child, args=(ping, pong, n)); p.start()
+pc = time.perf_counter
+out = []
+for _ in range(n):
+    a = pc(); ping.set(); pong.wait(); pong.clear(); out.append((pc() - a) / 2)
+p.join()
+print(json.dumps({"wakes": out}))
+"""
+
+# A pool worker stamps the clock into a file and calls os._exit(1): from the stamp to result() raising
+# BrokenProcessPool in the parent, over fresh pools.
+BREAK_CHILD = r"""
+import os, sys, time, json, tempfile, multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+n = int(sys.argv[1])
+def die(path):
+    with open(path, "w") as f:
+        f.write(repr(time.perf_counter()))
+    os._exit(1)
+if __name__ == "__main__":
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+    out = []
+    for _ in range(n):
+        fd, path = tempfile.mkstemp(); os.close(fd)
+        pool = ProcessPoolExecutor(2, mp_context=ctx)
+        pool.submit(int).result()
+        f = pool.submit(die, path)
+        try:
+            f.result()
+        except BrokenProcessPool:
+            out.append(time.perf_counter() - float(open(path).read()))
+        pool.shutdown()
+        os.unlink(path)
+    print(json.dumps({"breaks": out}))
+"""
+
+# Pool round trips of f(bytes(N)) returning b"" and of f(b"") returning bytes(N), for two sizes: the slopes per byte.
+PAYLOAD_CHILD = r"""
+import sys, time, json, gc, multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+small, big, runs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+def f(b, m):
+    return bytes(m)
+if __name__ == "__main__":
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+    pc = time.perf_counter
+    out = {}
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        pool.submit(f, b"", 0).result()
+        for name, size in (("small", small), ("big", big)):
+            arg = bytes(size)
+            for what, a, m in (("send", arg, 0), ("receive", b"", size)):
+                xs = []
+                for _ in range(runs + 1):
+                    gc.collect(); t = pc(); pool.submit(f, a, m).result(); xs.append(pc() - t)
+                out[f"{what}_{name}"] = sorted(xs[1:])[len(xs[1:]) // 2]
+            del arg
+    print(json.dumps(out))
+"""
+
+
+def run_script(code: str, args: Sequence[str], timeout: float = 120.0) -> dict:
+    """A child that needs a real main module (its pool's workers import it): the code in a temporary file."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(code)
+        path = f.name
+    try:
+        p = subprocess.run([sys.executable, path, *args], capture_output=True, text=True, timeout=timeout)
+    finally:
+        os.unlink(path)
+    if p.returncode != 0:
+        raise ChildFailed(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+    return json.loads(p.stdout)
 
 
 class ChildFailed(Exception):
@@ -595,7 +723,7 @@ def main_imports(script: Optional[str], n: int) -> List[float]:
 
 def clamp(name: str, x: float) -> float:
     """Within what src/sim/schema.ts accepts, at 4 significant digits."""
-    lo = MIN_PERIOD.get(name, MIN_COST)
+    lo = MIN_PERIOD.get(name, MIN_PER_BYTE.get(name, MIN_COST))
     x = x if math.isfinite(x) else DEFAULTS.get(name, lo)
     return float(f"{min(MAX_SECONDS, max(lo, x)):.4g}")
 
@@ -694,6 +822,26 @@ def measure(plan: Plan, script: Optional[str]) -> Tuple[Dict[str, Figure], List[
             figs[f"processStart.{m}.{k}"] = fig
     figs["forkserverBoot"] = server
 
+    log("calibrate: wake-ups, a broken pool, pickled bytes ...")
+    figs["wakeup"] = mean_figure(lock_wakes(plan.wakes), "threading.Lock release() to the blocked acquire() returning, mean")
+    try:
+        figs["ipcWakeup"] = mean_figure(run_child(IPC_CHILD, [str(plan.wakes)])["wakes"], "half a ping-pong of two multiprocessing Events, mean")
+    except (ChildFailed, subprocess.TimeoutExpired, ValueError) as e:
+        figs["ipcWakeup"] = kept(DEFAULTS["ipcWakeup"], f"the child failed: {e}")
+    try:
+        figs["poolBreak"] = figure(run_script(BREAK_CHILD, [str(plan.breaks)])["breaks"], "a worker's os._exit(1) to result() raising BrokenProcessPool")
+    except (ChildFailed, subprocess.TimeoutExpired, ValueError) as e:
+        figs["poolBreak"] = kept(DEFAULTS["poolBreak"], f"the pool failed: {e}")
+    small, big = (mb * 1_000_000 for mb in plan.payload_mb)
+    try:
+        pay = run_script(PAYLOAD_CHILD, [str(small), str(big), str(plan.payload_runs)])
+        for name, what in (("sendByte", "send"), ("receiveByte", "receive")):
+            slope = (pay[f"{what}_big"] - pay[f"{what}_small"]) / (big - small)
+            figs[name] = Figure(slope, slope, slope, plan.payload_runs, f"pool round trips with {what} bytes of {plan.payload_mb[0]} and {plan.payload_mb[1]} MB: the slope")
+    except (ChildFailed, subprocess.TimeoutExpired, ValueError, KeyError) as e:
+        figs["sendByte"] = kept(DEFAULTS["sendByte"], f"the pool failed: {e}")
+        figs["receiveByte"] = kept(DEFAULTS["receiveByte"], f"the pool failed: {e}")
+
     figs["mainImport"] = imports
     detail["machine"] = {"cores": cores, "python": platform.python_version(), "implementation": platform.python_implementation(), "platform": platform.platform()}
     return figs, notes, detail
@@ -705,7 +853,7 @@ def profile_of(figs: Dict[str, Figure]) -> dict:
     for name in ("switchInterval", "gilHandoff", "callSeconds", "osSlice", "submit", "threadStart"):
         out[name] = clamp(name, figs[name].value)
     out["processStart"] = {m: {k: clamp("cost", figs[f"processStart.{m}.{k}"].value) for k in ("launch", "boot")} for m in START_METHODS}
-    for name in ("forkserverBoot", "dispatch", "result", "loopStart", "mainImport"):
+    for name in ("forkserverBoot", "dispatch", "result", "loopStart", "mainImport", "wakeup", "ipcWakeup", "poolBreak", "sendByte", "receiveByte"):
         out[name] = clamp(name, figs[name].value)
     return out
 

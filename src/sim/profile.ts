@@ -83,11 +83,22 @@ export const DEFAULT_PROFILE: CPythonProfile = {
   dispatch: 0.0003,
   result: 0.0003,
   loopStart: 0.0003,
-  wakeup: 0.00005,
-  ipcWakeup: 0.0001,
-  poolBreak: 0.002,
-  sendByte: 1e-9,
-  receiveByte: 1e-9,
+  // Measured here (tools/measure_sync.py, tests/fidelity/sync-facts.json: wake), 200 wakes each, the GIL free, means
+  // (one is paid per wake) of the kept run and of an earlier one: release()→acquire() 12.6 and 15 µs;
+  // Event.set()→wait() 12.6 and 9.9; queue.Queue put()→get() 17.0 and 10.6; the last Barrier.wait()→another party
+  // 21.9 and 10.9. npm run calibrate measures the lock's.
+  wakeup: 0.000013,
+  // The same across two fork processes (multiprocessing), means of the same two runs: Lock 8.9 and 47 µs; Event
+  // 17.5 and 47.5; Queue 96 and 59 (a put pickles, and a feeder thread writes the pipe); Barrier 30 and 20.9.
+  ipcWakeup: 0.00004,
+  // os._exit(1) in a worker to f.result() raising BrokenProcessPool in the parent: medians 11.0 ms (7.9–16, 7 pools)
+  // and 6.7 ms (4.4–8.4) in two runs; the other worker's running task is killed (SIGTERM) within that.
+  poolBreak: 0.008,
+  // ProcessPoolExecutor(2, fork) round trips of f(bytes(N)) and of a result of bytes(M), the slope from 10 to 100 MB:
+  // 2.4–2.9 ns per byte sent, 2.6 back (100 MB: 0.24–0.29 s and 0.26 s; pickle itself is 0.8 ns/B of it, the pipe the
+  // rest). Under 1 MB a byte costs a tenth (caches).
+  sendByte: 2.7e-9,
+  receiveByte: 2.6e-9,
 };
 
 export type ProfileOverride = Partial<Omit<CPythonProfile, 'processStart'>> & {
