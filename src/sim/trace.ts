@@ -35,6 +35,8 @@ export interface CapturedStep {
 
 export interface CapturedTask {
   name: string;
+  /** False when the capture says it never finished (deadlocked: its last step is drawn to where the run was stopped). */
+  finished?: boolean;
   /** Its index in the scenario the capture ran, when the trace says (two tasks may share a name). */
   index?: number;
   /** Sorted by start; never overlapping. */
@@ -51,6 +53,8 @@ export interface CapturedRun {
   tasks: CapturedTask[];
   /** Makespans of every repetition the capture made (it keeps the median run), when it says: the noise. */
   repeats?: Seconds[];
+  /** The capture stopped it deadlocked: its makespan is the last moment a task ended or blocked. */
+  deadlocked?: boolean;
 }
 
 export interface Capture {
@@ -85,6 +89,7 @@ const modelConfigSchema = v.looseObject({
   workers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   switchIntervalMs: v.optional(v.pipe(num, v.minValue(0))),
   startMethod: v.optional(v.picklist(['fork', 'forkserver', 'spawn'])),
+  api: v.optional(v.picklist(['executor', 'thread', 'gather', 'taskgroup'])),
 });
 
 /** Is this JSON value a trace (and not a scenario)? An array of events, or an object with `traceEvents`. */
@@ -167,11 +172,13 @@ function configOf(raw: unknown): ModelConfig | null {
   const given = Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== null));
   const r = v.safeParse(modelConfigSchema, given);
   if (!r.success) return null;
-  const { model, workers, switchIntervalMs, startMethod } = r.output;
+  const { model, workers, switchIntervalMs, startMethod, api } = r.output;
   const c: Record<string, unknown> = { model };
-  if (workers !== undefined && model !== 'sequential') c.workers = workers;
+  // A Thread per task has no pool size (the capture writes out the one thread per task it started).
+  if (workers !== undefined && model !== 'sequential' && !(model === 'threads' && api === 'thread')) c.workers = workers;
   if (switchIntervalMs !== undefined && model === 'threads') c.switchIntervalMs = switchIntervalMs;
   if (startMethod !== undefined && model === 'processes') c.startMethod = startMethod;
+  if ((model === 'threads' && (api === 'executor' || api === 'thread')) || (model === 'asyncio' && (api === 'gather' || api === 'taskgroup'))) c.api = api;
   return c as unknown as ModelConfig;
 }
 
@@ -232,7 +239,7 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
     // What ran: the capture's `settings` (every default written out, as it ran), else its `config`.
     const config = configOf(info?.settings) ?? configOf(info?.config);
     // Tasks by the scenario's index when the events give it (two tasks may share a name), else by name.
-    const tasks = new Map<string, { name: string; index?: number; steps: CapturedStep[] }>();
+    const tasks = new Map<string, { name: string; index?: number; steps: CapturedStep[]; finished?: boolean }>();
     for (const x of xs) {
       const kind = String(x.e.args!.kind);
       const step: CapturedStep = {
@@ -248,6 +255,7 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
       let t = tasks.get(key);
       if (!t) tasks.set(key, (t = typeof task === 'number' ? { name: x.e.name ?? `task ${task}`, index: task, steps: [] } : { name: task, steps: [] }));
       t.steps.push(step);
+      if (x.e.args!.unfinished === true) t.finished = false;
     }
     // In the scenario's order where the events give it, else in order of first appearance, after those (a stable sort).
     const list: CapturedTask[] = [...tasks.values()]
@@ -258,7 +266,8 @@ function captureRuns(events: TraceEvent[], metadata: Record<string, unknown>): C
     const noise = info?.makespans ?? info?.repeats;
     const repeats = Array.isArray(noise) && noise.length > 1 && noise.every((r) => typeof r === 'number') ? (noise as number[]) : undefined;
     const label = typeof info?.label === 'string' ? info.label : (process.get(pid) ?? (config ? config.model : `run ${pid}`));
-    runs.push({ label, config, makespan, tasks: list, ...(repeats ? { repeats } : {}) });
+    const deadlocked = typeof info?.deadlock === 'object' && info.deadlock !== null;
+    runs.push({ label, config, makespan, tasks: list, ...(repeats ? { repeats } : {}), ...(deadlocked ? { deadlocked } : {}) });
   }
   return runs;
 }
@@ -421,13 +430,16 @@ export function compareCapture(capture: Capture, runs: ModelRun[], scenario: Pic
     const sim = s >= 0 ? runs[s] : undefined;
     const tol = tolerance(c.makespan);
     const row = (what: string, measured: Seconds, simulated: Seconds): Difference => ({ what, measured, simulated, delta: simulated - measured, within: Math.abs(simulated - measured) <= tol });
-    const rows: Difference[] = sim ? [row('makespan', c.makespan, sim.makespan)] : [];
+    // A deadlocked run ends at its stall (the capture stops it the last moment a task ended or blocked; the
+    // simulation draws it on past it).
+    const rows: Difference[] = sim ? [sim.deadlock ? row('deadlock', c.makespan, sim.deadlock.at) : row('makespan', c.makespan, sim.makespan)] : [];
     if (sim) {
       for (const t of c.tasks) {
         // The same task: by its index in the scenario when the capture gives it (and the name agrees), else by name.
         const st = t.index !== undefined && sim.tasks[t.index]?.name === t.name ? sim.tasks[t.index] : sim.tasks.find((x) => x.name === t.name);
         const end = t.steps[t.steps.length - 1]?.end;
-        if (st && end !== undefined) rows.push(row(t.name, end, st.end));
+        // Only a task both finished: one blocked for ever has no end to compare.
+        if (st && end !== undefined && t.finished !== false && Number.isFinite(st.end)) rows.push(row(t.name, end, st.end));
       }
     }
     let largest = -1;
