@@ -23,6 +23,9 @@ Every constant of src/sim/profile.ts (CPythonProfile), in its units (seconds), m
   poolBreak       os._exit(1) in a ProcessPoolExecutor worker to result() raising BrokenProcessPool (median)
   sendByte        per byte of a task's argument: the slope of pool round trips with bytes(N) arguments
   receiveByte     per byte of a task's result: the same with bytes(N) results
+  rmwWindow       half of one bare `counter = bump(counter)` iteration: the read up to bump's entry, where a forced
+                  switch leaves the value read and not written (measured directly, by instrumentation, at 21-25 ns of
+                  a 43-53 ns iteration: tools/measure_sync.py)
 Each is the median of several repetitions; a table of values, spreads (25th-75th percentile) and methods goes to
 stderr, the profile (those keys only: the schema refuses any other) to --out, and with --report a JSON file of the
 details: every figure's samples summary, the fit's check against the 2-worker runs, and the notes.
@@ -68,6 +71,7 @@ DEFAULTS: Dict[str, float] = {
     "poolBreak": 0.008,
     "sendByte": 2.7e-9,
     "receiveByte": 2.6e-9,
+    "rmwWindow": 2.15e-8,
 }
 DEFAULT_START = {
     "fork": {"launch": 0.0017, "boot": 0.0012},
@@ -82,7 +86,7 @@ MAX_SECONDS = 3600.0
 MIN_PERIOD = {"switchInterval": 1e-5, "osSlice": 1e-4, "callSeconds": 1e-6}
 MIN_COST = 1e-7
 # Costs per byte are nanoseconds: kept above zero, but far below MIN_COST.
-MIN_PER_BYTE = {"sendByte": 1e-13, "receiveByte": 1e-13}
+MIN_PER_BYTE = {"sendByte": 1e-13, "receiveByte": 1e-13, "rmwWindow": 1e-12}
 MIB = 1 << 20
 WORKER_COUNTS = (1, 2, 4)  # the time to the first task is measured with these pool sizes
 
@@ -287,6 +291,25 @@ def hash_calls(n: int) -> List[float]:
         a = pc()
         hashlib.sha256().update(buf)
         out.append(pc() - a)
+    return out
+
+
+_counter = 0
+
+
+def _bump(x: int) -> int:
+    return x + 1
+
+
+def bump_loops(n: int, iterations: int) -> List[float]:
+    """Seconds per iteration of the bare `counter = bump(counter)` loop on a module global, `n` runs."""
+    global _counter
+    out = []
+    for _ in range(n):
+        a = time.perf_counter()
+        for _ in range(iterations):
+            _counter = _bump(_counter)
+        out.append((time.perf_counter() - a) / iterations)
     return out
 
 
@@ -842,6 +865,9 @@ def measure(plan: Plan, script: Optional[str]) -> Tuple[Dict[str, Figure], List[
         figs["sendByte"] = kept(DEFAULTS["sendByte"], f"the pool failed: {e}")
         figs["receiveByte"] = kept(DEFAULTS["receiveByte"], f"the pool failed: {e}")
 
+    per = figure(bump_loops(5 if plan is FULL else 3, 1_000_000 if plan is FULL else 200_000), "")
+    figs["rmwWindow"] = Figure(per.value / 2, per.lo / 2, per.hi / 2, per.n, "half a bare counter = bump(counter) iteration")
+
     figs["mainImport"] = imports
     detail["machine"] = {"cores": cores, "python": platform.python_version(), "implementation": platform.python_implementation(), "platform": platform.platform()}
     return figs, notes, detail
@@ -853,7 +879,7 @@ def profile_of(figs: Dict[str, Figure]) -> dict:
     for name in ("switchInterval", "gilHandoff", "callSeconds", "osSlice", "submit", "threadStart"):
         out[name] = clamp(name, figs[name].value)
     out["processStart"] = {m: {k: clamp("cost", figs[f"processStart.{m}.{k}"].value) for k in ("launch", "boot")} for m in START_METHODS}
-    for name in ("forkserverBoot", "dispatch", "result", "loopStart", "mainImport", "wakeup", "ipcWakeup", "poolBreak", "sendByte", "receiveByte"):
+    for name in ("forkserverBoot", "dispatch", "result", "loopStart", "mainImport", "wakeup", "ipcWakeup", "poolBreak", "sendByte", "receiveByte", "rmwWindow"):
         out[name] = clamp(name, figs[name].value)
     return out
 

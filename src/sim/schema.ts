@@ -275,6 +275,7 @@ export const profileFileSchema = v.strictObject({
   poolBreak: v.optional(cost),
   sendByte: v.optional(cost),
   receiveByte: v.optional(cost),
+  rmwWindow: v.optional(cost),
 });
 
 export type ProfileParseResult = { ok: true; profile: CPythonProfile } | { ok: false; errors: string[] };

@@ -297,9 +297,9 @@ describe('buildLanes: locks, queues, events and barriers', () => {
     ['bounded-queue', 'sequential', undefined, 'cores', [['sync-items', 'deadlock']]],
     ['errors-threads', 'threads', 'thread', 'tasks', [['task-1', 'raised']]],
     ['errors-processes', 'processes', undefined, 'tasks', [['task-1', 'raised'], ['task-2', 'crash'], ['task-2', 'broken'], ['task-3', 'broken'], ['task-4', 'broken']]],
-    // The task that never started has no core to be marked on.
-    // (The crashed task's own "broken" comes after its process is gone: its crash is marked on the core.)
-    ['errors-processes', 'processes', undefined, 'cores', [['core-0', 'raised'], ['core-0', 'crash'], ['core-1', 'broken']]],
+    // The task that never started has no core to be marked on; the crashed one died as its wait ended, and the long
+    // one was killed waiting: their marks are on their I/O lanes.
+    ['errors-processes', 'processes', undefined, 'cores', [['core-0', 'raised'], ['wait-2', 'crash'], ['wait-2', 'broken'], ['wait-3', 'broken']]],
     ['errors-asyncio', 'asyncio', undefined, 'tasks', [['task-0', 'cancelled'], ['task-1', 'raised'], ['task-2', 'cancelled']]],
     // Raised as its sleep ended, cancelled while sleeping: on their lanes in the I/O band (no core ran them then).
     ['errors-asyncio', 'asyncio', undefined, 'cores', [['wait-0', 'cancelled'], ['wait-1', 'raised'], ['wait-2', 'cancelled']]],
@@ -312,12 +312,12 @@ describe('buildLanes: locks, queues, events and barriers', () => {
     const { s, r } = runOf('errors-processes', 'processes');
     const lanes = buildLanes(r, s, 'tasks');
     expect(lanes[1].pins!.map((p) => p.detail())).toEqual([expect.stringMatching(/^raises: ValueError, at 10\d\.\d ms$/)]);
-    expect(lanes[2].pins!.map((p) => p.detail())).toEqual([expect.stringMatching(/^crashes: worker process died \(os\._exit\), at 60\d\.\d ms$/), expect.stringMatching(/^crashes: BrokenProcessPool: a worker died, at 61\d\.\d ms$/)]);
+    expect(lanes[2].pins!.map((p) => p.detail())).toEqual([expect.stringMatching(/^crashes: worker process died \(os\._exit\), at 50\d\.\d ms$/), expect.stringMatching(/^crashes: BrokenProcessPool: a worker died, at 51\d\.\d ms$/)]);
   });
 
   it('lost updates: every stale write is marked with its count, on its task and on the core that ran it', () => {
     const r = runModel(lost, { model: 'threads' });
-    expect(r.marks.length).toBeGreaterThan(10);
+    expect(r.marks.length).toBeGreaterThan(3);
     const byTask = buildLanes(r, lost, 'tasks');
     // (A stale write over an older stale one gives updates back: a negative count.)
     expect(byTask.flatMap((l) => l.pins ?? []).map((p) => [p.kind, p.count])).toEqual(expect.arrayContaining([['lost', expect.any(Number)]]));

@@ -126,7 +126,7 @@ describe('narration says what went wrong: deadlocks, errors reaching main, lost 
     ['before main gets there, the task has raised and the others go on', threads, 2, 0.3, 'threads at 0.30 s: slow ok and fast ok wait on I/O; fails raised ValueError.'],
     ['a broken pool, and the error main got before it', processes, 1, END,
       /^processes: ValueError reached the main program at 0\.\d\d s \(from raises\): pickled back to the parent; f\.result\(\) re-raised it in the main thread; the pool broke at 0\.\d\d s: crashes's worker process died \(os\._exit\), and crashes, long and queued ended with BrokenProcessPool; ok is done\.$/],
-    ['a crash in a thread takes the others with it, before the re-raised ValueError is printed', processes, 0, END, /^threads: os\._exit\(1\) in crashes killed the program at \d\.\d\d s: .*; the ValueError that had reached the main thread is never printed; raises raised ValueError; crashes called os\._exit\(1\); long died with the process; ok and queued are done\.$/],
+    ['a crash in a thread takes the others with it, before the re-raised ValueError is printed', processes, 0, END, /^threads: os\._exit\(1\) in crashes killed the program at 0\.40 s: .*; the ValueError that had reached the main thread is never printed; raises raised ValueError; crashes called os\._exit\(1\); long died with the process; ok and queued are done\.$/],
     ['asyncio: a lock held across an await, and what a threading.Lock there would do', deadlock, 3, 0.1,
       /alice → bob holds alice across an await: fine for an asyncio\.Lock, but a threading\.Lock held there would stop the whole loop the moment another coroutine asked for it/],
     ['gather: the error, and the tasks asyncio.run cancelled', aio, 1, END,

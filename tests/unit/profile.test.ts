@@ -54,6 +54,15 @@ const crashBeside: Scenario = {
     { name: 'long', steps: [{ kind: 'cpu', seconds: 1 }] },
   ],
 };
+/**
+ * Two threads in loops of 1 ms iterations of `counter = bump(counter)`: with the 22 ns window no forced switch lands
+ * in one (a chance of 2e-5 each, and this seed's draws miss it); with a window of an iteration or more, every one does.
+ */
+const slowLoops: Scenario = {
+  ...scenario(2, [['x', ['cpu', 1]]]),
+  tasks: ['a', 'b'].map((name) => ({ name, steps: [{ kind: 'update' as const, shared: 'n', times: 100, seconds: 0.1, shape: 'call' as const }] })),
+};
+const anyLost = (r: ModelRun) => (r.shared[0].lost > 0 ? 1 : 0);
 const withBytes = (send: number, receive: number): Scenario => ({ ...oneCpu, tasks: [{ ...oneCpu.tasks[0], send, receive }] });
 
 type Row = [constant: string, scenario: Scenario, config: ModelConfig, observe: (r: ModelRun) => number, expected: (p: CPythonProfile) => number, bump: (d: number) => ProfileOverride];
@@ -95,6 +104,7 @@ const ROWS: Row[] = [
   ['poolBreak', crashBeside, { model: 'processes', workers: 2 }, (r) => r.error!.at - r.tasks[0].start - 0.01, (p) => p.poolBreak, (d) => ({ poolBreak: P.poolBreak + d })],
   // 1,000 bytes each way: the argument before the task starts, the result after it ends.
   ['sendByte', withBytes(1000, 0), { model: 'processes', workers: 1 }, firstStart, (p) => p.processStart.fork.launch + p.processStart.fork.boot + p.dispatch + 1000 * p.sendByte, (d) => ({ sendByte: P.sendByte + d })],
+  ['rmwWindow', slowLoops, { model: 'threads' }, anyLost, (p) => (p.rmwWindow >= 0.001 ? 1 : 0), (d) => ({ rmwWindow: P.rmwWindow + d })],
   ['receiveByte', withBytes(0, 1000), { model: 'processes', workers: 1 }, (r) => r.makespan - lastEnd(r), (p) => p.result + 1000 * p.receiveByte, (d) => ({ receiveByte: P.receiveByte + d })],
 ];
 

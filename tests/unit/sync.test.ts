@@ -278,7 +278,8 @@ describe('threads api "thread": a bare Thread per task', () => {
 
 describe('a crash after an error reached the main thread', () => {
   it('threads: the program ends with the crash; the earlier exception is never printed', () => {
-    const r = runModel(loadScenario('scenarios/errors-processes.json'), THR);
+    // main gets a's result, then b's ValueError at 0.1 s; the pool's shutdown waits for c, whose crash ends it all.
+    const r = runModel(sc([['a', [io(0.05)]], ['b', [io(0.1), { kind: 'raise', error: 'ValueError' }]], ['c', [io(0.3), { kind: 'crash' }]]]), THR);
     expect(r.error?.type).toBe('crash');
     expect(r.error?.how).toMatch(/the ValueError that had reached the main thread is never printed/);
   });

@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
-import { AFTER_RULE, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
@@ -290,20 +290,6 @@ export const asyncioMachine = setup({
     out: [],
     allDone: false,
   }),
-  initial: 'idle',
-  states: {
-    idle: { on: { START: { target: 'starting', actions: ['startLoop', ...AFTER_RULE] } } },
-    /** `asyncio.run()` sets up the loop and creates the tasks. */
-    starting: { on: { BURST_DONE: { target: 'running', actions: ['scheduleAll', ...AFTER_RULE] } } },
-    running: {
-      on: {
-        ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: ['stepDone', ...AFTER_RULE] },
-        WAKE: { actions: ['stepDone', ...AFTER_RULE] },
-        IO_DONE: { actions: ['awaited', ...AFTER_RULE] },
-        STALLED: { actions: ['stalled', ...AFTER_RULE] },
-      },
-    },
-    done: { type: 'final' },
-  },
+  // `starting`: `asyncio.run()` sets up the loop and creates the tasks.
+  ...lifecycle('startLoop', { BURST_DONE: 'stepDone', WAKE: 'stepDone', IO_DONE: 'awaited', STALLED: 'stalled' }, 'scheduleAll'),
 });

@@ -184,3 +184,27 @@ export function resolveFuture(order: ResultOrder, task: number, error: string | 
   }
   return { next, results };
 }
+
+/** A model event's rule: the action that applies it, or a guarded one. */
+type Rule<A extends string, G extends string> = A | { guard: G; action: A };
+
+/**
+ * The states every model machine goes through, written once: `idle` until START, whose rule `start` begins the run;
+ * `running`, where each event's rule runs and then `AFTER_RULE` (the rule's commands to the kernel, the check for the
+ * end); `done` (final) at ALL_DONE. `starting` (asyncio's `asyncio.run()` setting up): START goes there first, and its
+ * BURST_DONE rule leads to `running`.
+ */
+export function lifecycle<A extends string, G extends string = never>(start: A, rules: Partial<Record<Exclude<ModelEvent['type'], 'START' | 'ALL_DONE'>, Rule<A, G>>>, starting?: A) {
+  const on = Object.fromEntries(
+    Object.entries(rules).map(([event, r]) => [event, typeof r === 'string' ? { actions: [r, ...AFTER_RULE] } : { guard: (r as { guard: G }).guard, actions: [(r as { action: A }).action, ...AFTER_RULE] }]),
+  );
+  return {
+    initial: 'idle' as const,
+    states: {
+      idle: { on: { START: { target: starting ? 'starting' : 'running', actions: [start, ...AFTER_RULE] } } },
+      ...(starting ? { starting: { on: { BURST_DONE: { target: 'running', actions: [starting, ...AFTER_RULE] } } } } : {}),
+      running: { on: { ALL_DONE: { target: 'done' }, ...on } },
+      done: { type: 'final' as const },
+    },
+  };
+}

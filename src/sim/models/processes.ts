@@ -3,8 +3,8 @@ import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
-import type { ProcessesConfig, StartMethod, SyncStep, Task } from '../types.ts';
-import { AFTER_RULE, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import type { ProcessesConfig, Seconds, StartMethod, SyncStep, Task } from '../types.ts';
+import { lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
@@ -44,6 +44,13 @@ interface ProcessesContext extends RuleOutput {
   /** A worker has died: the pool breaks when its manager thread notices. */
   crashed: boolean;
   over: boolean[];
+  /**
+   * Every argument goes to the workers through one pipe (the call queue) and every result back through another: a
+   * big one's transfer waits for the one before it to be through (seen in the captures: 50 MB arguments to two
+   * workers start their tasks one transfer apart). When each is next free.
+   */
+  callPipeFree: Seconds;
+  resultPipeFree: Seconds;
 }
 type Ctx = ProcessesContext;
 
@@ -74,8 +81,22 @@ function feedsAfter(method: StartMethod, count: number): number {
 class Pool implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
   readonly c: Ctx;
-  constructor(context: Ctx) {
+  constructor(
+    context: Ctx,
+    private readonly now: Seconds,
+  ) {
     this.c = { ...context };
+  }
+
+  /**
+   * When a transfer of `bytes` through the pool's one pipe (`pipe`: the call queue's or the result queue's) can
+   * start, at `perByte` seconds a byte: after the transfer before it. Returns the wait.
+   */
+  private throughPipe(pipe: 'callPipeFree' | 'resultPipeFree', bytes: number, perByte: Seconds): Seconds {
+    if (!bytes) return 0;
+    const start = Math.max(this.now, this.c[pipe]);
+    this.c[pipe] = start + bytes * perByte;
+    return start - this.now;
   }
 
   launchNext(): void {
@@ -106,7 +127,9 @@ class Pool implements RuleRun<Ctx> {
     }
     c.queue = rest;
     c.workers = withItem(c.workers, w, { phase: 'dispatch', task, step: -1 });
-    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.dispatch + (c.tasks[task].send ?? 0) * c.profile.sendByte, task, step: -1, kind: 'overhead' });
+    const send = c.tasks[task].send ?? 0;
+    const wait = this.throughPipe('callPipeFree', send, c.profile.sendByte);
+    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.dispatch + send * c.profile.sendByte, task, step: -1, kind: 'overhead', ...(wait > 0 ? { delay: wait } : {}) });
   }
 
   beginStep(w: number): void {
@@ -169,7 +192,9 @@ class Pool implements RuleRun<Ctx> {
     c.raised = c.raised.slice();
     c.raised[task] = error;
     c.workers = withItem(c.workers, w, { phase: 'result' });
-    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.result + (c.tasks[task].receive ?? 0) * c.profile.receiveByte, task, step: -1, kind: 'overhead' });
+    const receive = c.tasks[task].receive ?? 0;
+    const wait = this.throughPipe('resultPipeFree', receive, c.profile.receiveByte);
+    this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.result + receive * c.profile.receiveByte, task, step: -1, kind: 'overhead', ...(wait > 0 ? { delay: wait } : {}) });
   }
 
   /** A result is back in the parent: its future is done, and `for f in futures: f.result()` goes on. */
@@ -257,7 +282,7 @@ const withFlag = (flags: readonly boolean[], i: number) => {
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length && c.workers.every((w) => w.phase !== 'result');
 const rulePool = (fn: (r: Pool, e: KernelEvent) => void) =>
   ruleAction<Ctx, Pool>(
-    (c) => new Pool(c),
+    (c, e) => new Pool(c, e.at),
     (p, e) => {
       fn(p, e);
       if (allTasksDone(p.c)) p.cmds.push(...sharedCommands(p.c.shared, 'each worker process updated its own copy of the global: the parent\'s never changed'));
@@ -340,23 +365,11 @@ export const processesMachine = setup({
       raised: input.scenario.tasks.map(() => null),
       crashed: false,
       over: input.scenario.tasks.map(() => false),
+      callPipeFree: 0,
+      resultPipeFree: 0,
       out: [],
       allDone: false,
     };
   },
-  initial: 'idle',
-  states: {
-    idle: { on: { START: { target: 'running', actions: ['startPool', ...AFTER_RULE] } } },
-    running: {
-      on: {
-        ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] },
-        IO_DONE: { actions: ['ioDone', ...AFTER_RULE] },
-        RETRY: { actions: ['woken', ...AFTER_RULE] },
-        POOL_BROKEN: { actions: ['poolBroken', ...AFTER_RULE] },
-        STALLED: { actions: ['stalled', ...AFTER_RULE] },
-      },
-    },
-    done: { type: 'final' },
-  },
+  ...lifecycle('startPool', { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' }),
 });

@@ -1,7 +1,7 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { AFTER_RULE, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The one thread that runs everything. */
@@ -127,24 +127,5 @@ export const sequentialMachine = setup({
     const table = syncTable(input.scenario);
     return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
   },
-  initial: 'idle',
-  states: {
-    idle: {
-      on: {
-        START: {
-          target: 'running',
-          actions: ['beginStep', ...AFTER_RULE],
-        },
-      },
-    },
-    running: {
-      on: {
-        ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: ['nextStep', ...AFTER_RULE] },
-        IO_DONE: { actions: ['nextStep', ...AFTER_RULE] },
-        STALLED: { actions: ['stalled', ...AFTER_RULE] },
-      },
-    },
-    done: { type: 'final' },
-  },
+  ...lifecycle('beginStep', { BURST_DONE: 'nextStep', IO_DONE: 'nextStep', STALLED: 'stalled' }),
 });

@@ -5,17 +5,16 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
-import { AFTER_RULE, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
-/**
- * Where, as a fraction of one iteration of `counter = bump(counter)`, the eval-breaker check between the read and the
- * write falls (the RESUME on entering `bump`, after `LOAD_GLOBAL counter`): a drop request that arrives before it in
- * the iteration is served there, with the value read and not yet written; one that arrives after it waits for the
- * loop's backward jump, after the write. So it is the share of forced switches that lose updates. `counter += 1` has
- * no check between its read and its write.
+/*
+ * Lost updates: in `counter = bump(counter)` the eval-breaker check on entering `bump` falls between the read and
+ * the write. A drop request arriving in the first `profile.rmwWindow` seconds of an iteration is served there, the
+ * value read and not yet written; one arriving later waits for the loop's backward jump, after the write. So the
+ * share of forced switches that lose updates is rmwWindow over the iteration's time (about half, for the bare loop).
+ * `counter += 1` has no check between its read and its write.
  */
-export const CALL_CHECK_AT = 0.5;
 
 /** Thread 0 is the main thread; workers are 1…n in the order ThreadPoolExecutor starts them. */
 const MAIN = 0;
@@ -312,7 +311,7 @@ class Gil implements RuleRun<Ctx> {
     // Where in its iteration the request finds the thread is timer jitter (microseconds, against iterations of tens
     // of nanoseconds): drawn from the scenario's seed, per switch, never from the clock.
     const phase = seededRandom((this.c.seed ^ Math.imul(this.c.gen + 1, 0x9e3779b1) ^ Math.imul(t + 1, 0x85ebca6b)) >>> 0)();
-    const stale = !this.c.dicts.has(s.shared) && s.shape === 'call' && s.lock === undefined && whole < s.times && phase < CALL_CHECK_AT;
+    const stale = !this.c.dicts.has(s.shared) && s.shape === 'call' && s.lock === undefined && whole < s.times && phase < this.c.profile.rmwWindow / p.per;
     // Without a stale read, the iteration in progress ends before the switch (the check is at its backward jump).
     const written = stale ? whole : Math.min(s.times, whole + (k - whole > 1e-9 ? 1 : 0));
     const value = (this.c.values[s.shared] ?? 0) + (written - Math.floor(p.done));
@@ -733,20 +732,12 @@ export const threadsMachine = setup({
     out: [],
     allDone: false,
   }),
-  initial: 'idle',
-  states: {
-    idle: { on: { START: { target: 'running', actions: ['startSubmitting', ...AFTER_RULE] } } },
-    running: {
-      on: {
-        ALL_DONE: { target: 'done' },
-        BURST_DONE: { actions: ['burstDone', ...AFTER_RULE] },
-        IO_DONE: { actions: ['ioDone', ...AFTER_RULE] },
-        WAKE: { actions: ['woken', ...AFTER_RULE] },
-        GIL_TIMEOUT: { guard: 'isCurrentDropRequest', actions: ['dropRequested', ...AFTER_RULE] },
-        RETRY: { actions: ['syncWoken', ...AFTER_RULE] },
-        STALLED: { actions: ['stalled', ...AFTER_RULE] },
-      },
-    },
-    done: { type: 'final' },
-  },
+  ...lifecycle('startSubmitting', {
+    BURST_DONE: 'burstDone',
+    IO_DONE: 'ioDone',
+    WAKE: 'woken',
+    GIL_TIMEOUT: { guard: 'isCurrentDropRequest', action: 'dropRequested' },
+    RETRY: 'syncWoken',
+    STALLED: 'stalled',
+  }),
 });
