@@ -11,7 +11,7 @@ import { expect, test } from './fixtures.ts';
 const LOST = {
   name: 'lost updates',
   cores: 2,
-  tasks: ['t1', 't2', 't3', 't4'].map((name) => ({ name, steps: [{ kind: 'update', shared: 'counter', times: 1_000_000, seconds: 0.4, shape: 'call' }] })),
+  tasks: ['t1', 't2', 't3', 't4'].map((name) => ({ name, steps: [{ kind: 'update', shared: 'counter', times: 10_000_000, seconds: 0.43, shape: 'call' }] })),
   models: [{ model: 'threads' }],
 };
 const fileLink = (sc: unknown, rest: string) => `./?s=file&f=${Buffer.from(JSON.stringify(sc)).toString('base64url')}&${rest}`;
