@@ -97,6 +97,17 @@ describe('Simulator: where a simulation runs, and what is shown meanwhile', () =
     expect(worker.sent).toEqual([]);
   });
 
+  it('an equal scenario (another object: a story step with the same tasks) shows as the one on screen, with no new generation', () => {
+    const { sim } = make(100);
+    sim.request(tasks(2));
+    const g = sim.generation;
+    const again = tasks(2);
+    sim.request(again);
+    expect(sim.generation).toBe(g);
+    // Whoever compares what is shown with what was asked for sees the charts are current.
+    expect(sim.shown.scenario).toBe(again);
+  });
+
   it('the same scenario object twice is simulated once', () => {
     const { sim, worker } = make(100);
     const s = tasks(3);

@@ -142,8 +142,10 @@ export class Simulator {
     const key = keyOf(scenario);
     const known = key === null ? undefined : this.cache.get(key);
     if (known === this.shown.runs) {
-      // What is on screen already (the controls put back after a refused setting): nothing new to show, and nothing
-      // asked for since is wanted any more.
+      // What is on screen already (the controls put back after a refused setting, a story step with the same tasks):
+      // nothing new to show (no new generation), and nothing asked for since is wanted any more; the scenario asked
+      // for is the one shown, so that whoever compares the two sees the charts are current.
+      if (this.shown.scenario !== scenario) this.shown = { scenario, runs: this.shown.runs };
       this.error = null;
       this.pending = null;
       if (this.inFlight && !this.inFlight.ahead) this.inFlight = { ...this.inFlight, ahead: true };
