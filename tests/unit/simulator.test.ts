@@ -98,7 +98,7 @@ describe('Simulator: where a simulation runs, and what is shown meanwhile', () =
   });
 
   it('an equal scenario (another object: a story step with the same tasks) shows as the one on screen, with no new generation', () => {
-    const { sim } = make(100);
+    const { sim } = make(1);
     sim.request(tasks(2));
     const g = sim.generation;
     const again = tasks(2);
