@@ -224,13 +224,12 @@ export class Sync {
 }
 
 /** Who waits on what, for every task blocked on an object. */
-function waitsOf(table: SyncTable, objs: readonly SyncObj[]): Map<number, number> {
+function waitsOf(objs: readonly SyncObj[]): Map<number, number> {
   const waits = new Map<number, number>();
   objs.forEach((o, i) => {
     const ws = o.type === 'lock' ? o.waiters : o.type === 'queue' ? [...o.getters, ...o.putters] : o.type === 'event' ? o.waiters : o.arrived;
     for (const w of ws) waits.set(w, i);
   });
-  void table;
   return waits;
 }
 
@@ -239,7 +238,7 @@ function waitsOf(table: SyncTable, objs: readonly SyncObj[]): Map<number, number
  * close a cycle (task → the lock it waits for → a holder of it → …). Null when no task is blocked on an object.
  */
 export function findDeadlock(table: SyncTable, objs: readonly SyncObj[]): Omit<Deadlock, 'at'> | null {
-  const waits = waitsOf(table, objs);
+  const waits = waitsOf(objs);
   if (waits.size === 0) return null;
   const holds = (t: number) => objs.flatMap((o, i) => (o.type === 'lock' && o.holders.includes(t) ? [table.names[i]] : []));
   const tasks = [...waits.entries()].sort((a, b) => a[0] - b[0]).map(([task, i]) => ({ task, waitsFor: table.names[i], holds: holds(task) }));
