@@ -47,6 +47,7 @@ const state: fc.Arbitrary<AppState> = fc.record({
   speed: fc.constantFrom(...SPEEDS),
   theme: fc.constantFrom('light' as const, 'dark' as const, 'contrast' as const),
   present: fc.boolean(),
+  embed: opt(fc.record({ deckSpace: fc.boolean() })),
   shown: opt(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 12 })),
   step: opt(fc.integer({ min: 0, max: 39 })),
   // The URL keeps the window to the microsecond.
@@ -148,6 +149,7 @@ describe('the URL holds the whole state', () => {
     ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores, tasks, amdahl or capture\)$/],
     ['an unknown theme', '?theme=neon', /^theme=neon \(expected light, dark or contrast\)$/],
     ['presenter mode neither on nor off', '?present=yes', /^present=yes \(expected 0 or 1\)$/],
+    ['an embed that is neither the app\'s nor the deck\'s', '?embed=yes', /^embed=yes \(expected embed, embed=1 or embed=deck\)$/],
     ['a shown model twice', '?ms=2,2', /^ms=2,2 \(expected different model numbers from 0 to 11, separated by commas\)$/],
     ['a shown model past the limit', '?ms=0,12', /^ms=0,12 \(expected different model numbers/],
     ['no shown models', '?ms=', /^ms= \(expected different model numbers/],

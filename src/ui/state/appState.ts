@@ -6,6 +6,7 @@ import type { LinkedFile } from './link.ts';
 import { reshape, type Reshape } from '../../sim/reshape.ts';
 import { withSettings } from '../../sim/story.ts';
 import { decodePlan, encodePlan, withPlan, type SchedulePlan } from './schedule.ts';
+import type { EmbedOptions } from '../embed.ts';
 
 /**
  * The charts side by side, one model per core or per task, the speedup of every model against cores, or real runs
@@ -32,6 +33,11 @@ export interface AppState {
   theme: Theme;
   /** Presenter mode: the stage alone, type for a projector. */
   present: boolean;
+  /**
+   * Inside a slide deck's iframe (`embed`, or `embed=deck` where the deck owns Space): the stage alone, sized to the
+   * frame, a compact player, driven by the deck (see embed.ts). Kept in every link the embed writes.
+   */
+  embed?: EmbedOptions;
   /** The models shown in the compare view, in drawing order, as indices into the scenario's models; absent: all. */
   shown?: number[];
   /** The story step on screen (0-based; the link says `step=1` for the first), when the scenario has a story. */
@@ -164,6 +170,7 @@ export function encodeState(s: AppState, fragment?: string): string {
   if (s.speed !== 1) p.set('speed', String(s.speed));
   if (s.theme !== 'light') p.set('theme', s.theme);
   if (s.present) p.set('present', '1');
+  if (s.embed) p.set('embed', s.embed.deckSpace ? 'deck' : '1');
   if (s.shown) p.set('ms', s.shown.join(','));
   if (s.step !== undefined) p.set('step', String(s.step + 1));
   // To the microsecond: a window can be a millisecond wide.
@@ -261,6 +268,10 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
   const view = oneOf('view', VIEWS) ?? DEFAULT_STATE.view;
   const theme = oneOf('theme', THEMES) ?? DEFAULT_STATE.theme;
   const present = oneOf('present', ['0', '1'] as const) === '1';
+  const embedAs = p.get('embed');
+  let embed: EmbedOptions | undefined;
+  if (embedAs === '' || embedAs === '1' || embedAs === 'deck') embed = { deckSpace: embedAs === 'deck' };
+  else if (embedAs !== null && embedAs !== '0') problems.push(`embed=${embedAs.slice(0, 20)} (expected embed, embed=1 or embed=deck)`);
   let shown: number[] | undefined;
   const ms = p.get('ms');
   if (ms !== null) {
@@ -323,6 +334,7 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     speed,
     theme,
     present,
+    ...(embed ? { embed } : {}),
     ...(shown ? { shown } : {}),
     ...(stepNo !== undefined ? { step: stepNo - 1 } : story !== null ? { step: 0 } : {}),
     ...(window ? { window } : {}),

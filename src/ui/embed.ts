@@ -1,0 +1,146 @@
+/**
+ * The app inside a slide deck (`?embed`): what the deck may tell it, and which keys it hands back to the deck. Pure,
+ * so the rules are testable and one place says them.
+ *
+ * Messages come from strangers' pages: only plain data is read (a string, or an object of strings and numbers),
+ * checked field by field; nothing from a message is ever evaluated or inserted as markup, and anything else is
+ * ignored.
+ */
+import type { KeyInput } from './keys.ts';
+
+/** What the deck can ask for. `step` is a story step counted from 1, as the link's `step=` is. */
+export type EmbedCommand =
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'next' }
+  | { type: 'prev' }
+  | { type: 'seek'; time: number } // seconds
+  | { type: 'step'; step: number }
+  | { type: 'getState' };
+
+/** The answer to `getState`, posted back to the window that asked. */
+export interface EmbedState {
+  /** The story step on screen, from 1; null without a story. */
+  step: number | null;
+  steps: number;
+  /** The playhead and the run's end, in seconds. */
+  time: number;
+  end: number;
+  playing: boolean;
+  scenario: string;
+}
+
+/** Whose the Space bar is: the embed's (play / pause) or the deck's (`?embed=deck`: Space turns the deck's page). */
+export interface EmbedOptions {
+  deckSpace: boolean;
+}
+
+const LONGEST_MESSAGE = 2000;
+
+/**
+ * A message posted to the embed: reveal.js's `slide:start` (its slide opened: play) and `slide:stop` (it left:
+ * pause), and `{ method, args }`, as an object or as reveal.js's JSON text. Anything else: null, ignored.
+ */
+export function parseMessage(data: unknown): EmbedCommand | null {
+  if (data === 'slide:start') return { type: 'play' };
+  if (data === 'slide:stop') return { type: 'pause' };
+  let msg: unknown = data;
+  if (typeof data === 'string') {
+    if (data.length > LONGEST_MESSAGE || !data.startsWith('{')) return null;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return null;
+  const { method, args } = msg as { method?: unknown; args?: unknown };
+  if (typeof method !== 'string') return null;
+  if (args !== undefined && !Array.isArray(args)) return null;
+  const first = Array.isArray(args) ? args[0] : undefined;
+  switch (method) {
+    case 'play':
+    case 'pause':
+    case 'next':
+    case 'prev':
+    case 'getState':
+      return { type: method };
+    case 'seek':
+      return typeof first === 'number' && Number.isFinite(first) && first >= 0 ? { type: 'seek', time: first } : null;
+    case 'step':
+      return typeof first === 'number' && Number.isInteger(first) && first >= 1 ? { type: 'step', step: first } : null;
+  }
+  return null;
+}
+
+/**
+ * What the embed does with a key: `own` (its action, as `keyAction` says), `forward` (to the deck: a focused iframe
+ * would otherwise trap the speaker's clicker) or `ignore` (neither: a key nobody uses).
+ *
+ * - PageDown / PageUp turn the story's steps, and go to the deck past the story's first and last step (and always
+ *   with no story): the clicker walks the story, then the deck.
+ * - ← / → step through events when a story is loaded; without one they are the deck's.
+ * - Space plays and pauses, unless the deck owns it (`?embed=deck`).
+ * - The keys of a stage the deck already is (full screen, black screen, presenter mode, help, Esc) are the deck's:
+ *   reveal.js and Slidev use F, B, ".", "?" and Esc themselves.
+ * - Everything else the app uses (Home / End, zoom, 1–9, C) stays the embed's.
+ */
+export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolean; deckSpace: boolean }): 'own' | 'forward' {
+  switch (e.key) {
+    case 'PageDown':
+    case 'PageUp':
+      return ctx.story && !ctx.atStoryEdge ? 'own' : 'forward';
+    case 'ArrowLeft':
+    case 'ArrowRight':
+    case 'ArrowUp':
+    case 'ArrowDown':
+      return ctx.story && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') ? 'own' : 'forward';
+    case ' ':
+      return ctx.deckSpace ? 'forward' : 'own';
+    case 'f':
+    case 'F':
+    case 'b':
+    case 'B':
+    case '.':
+    case 'p':
+    case 'P':
+    case '?':
+    case 'Escape':
+    case 's':
+    case 'S':
+      return 'forward';
+  }
+  return 'own';
+}
+
+/** reveal.js's API method for a forwarded key (its postMessage API calls `Reveal[method]`), where it has one. */
+const REVEAL_METHODS: Record<string, string> = {
+  PageDown: 'next',
+  PageUp: 'prev',
+  ' ': 'next',
+  ArrowRight: 'right',
+  ArrowLeft: 'left',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  b: 'togglePause',
+  B: 'togglePause',
+  '.': 'togglePause',
+  Escape: 'toggleOverview',
+  '?': 'toggleHelp',
+};
+
+/**
+ * The message a forwarded key is posted to the parent as: reveal.js's own JSON text (`{"method":"next","args":[]}`,
+ * which a reveal.js deck runs as is), carrying the key too, so that any other deck page can replay it as a key press.
+ */
+export function forwardMessage(e: KeyInput & { code?: string; shiftKey?: boolean }): string {
+  const method = REVEAL_METHODS[e.key];
+  return JSON.stringify({
+    ...(method ? { method, args: [] } : {}),
+    namespace: 'pcv',
+    eventName: 'key',
+    key: e.key,
+    code: e.code ?? '',
+    shiftKey: !!e.shiftKey,
+  });
+}

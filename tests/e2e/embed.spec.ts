@@ -1,0 +1,129 @@
+import type { FrameLocator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+
+/** The embed's playhead, read from its clock. */
+const time = async (f: FrameLocator) => parseFloat((await f.getByTestId('clock').getAttribute('data-time')) ?? 'NaN');
+const page = (p: Page) => p.getByTestId('page');
+const slide = (p: Page, n: number) => p.locator(`section[data-slide="${n}"]`);
+/** Asks the slide's embed for its state (the deck's Get state button) and reads the answer the deck shows. */
+async function stateOf(s: ReturnType<typeof slide>) {
+  await s.getByTestId('state').evaluate((o) => (o.textContent = ''));
+  await s.getByRole('button', { name: 'Get state' }).click();
+  await expect(s.getByTestId('state')).not.toHaveText('');
+  return JSON.parse((await s.getByTestId('state').textContent())!);
+}
+
+test.describe('the demo deck drives its embedded views', () => {
+  test('a slide opening plays its embed (slide:start); leaving it pauses it (slide:stop)', async ({ page: p }) => {
+    await p.goto('./deck.html#2');
+    const f = p.frameLocator('section[data-slide="2"] iframe');
+    await expect(f.locator('figure.gantt')).toHaveCount(4);
+    await expect(f.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await expect.poll(() => time(f)).toBeGreaterThan(0.5);
+    await p.keyboard.press('PageDown');
+    await expect(page(p)).toHaveText('3');
+    // Its slide left (hidden), the embed stays where it stopped.
+    await expect(f.locator('button.play')).toHaveText('Play');
+    const stopped = await time(f);
+    await p.waitForTimeout(400);
+    expect(await time(f)).toBe(stopped);
+  });
+
+  test('postMessage: pause, seek to seconds, and getState answers with the time', async ({ page: p }) => {
+    await p.goto('./deck.html#2');
+    const s = slide(p, 2);
+    const f = p.frameLocator('section[data-slide="2"] iframe');
+    await expect(f.locator('figure.gantt')).toHaveCount(4);
+    await s.getByRole('button', { name: 'Pause' }).click();
+    await expect(f.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+    await s.getByRole('button', { name: 'Seek to 1 s' }).click();
+    await expect.poll(() => time(f)).toBe(1);
+    const state = await stateOf(s);
+    expect(state).toMatchObject({ step: null, steps: 0, time: 1, playing: false, scenario: 'Seven Dwarfs' });
+    expect(state.end).toBeGreaterThan(43);
+    await s.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => time(f)).toBeGreaterThan(1);
+  });
+
+  test("keys the embed does not use go to the deck: a focused iframe never traps the clicker", async ({ page: p }) => {
+    await p.goto('./deck.html#2');
+    const f = p.frameLocator('section[data-slide="2"] iframe');
+    await expect(f.locator('figure.gantt')).toHaveCount(4);
+    await f.getByTestId('narration').click();
+    await p.keyboard.press('PageDown');
+    await expect(page(p)).toHaveText('3');
+    await expect(p.getByTestId('forwarded')).toHaveText('forwarded PageDown');
+  });
+
+  test('a story embed: the deck picks its step, PageDown turns it inside, and past its last step the deck turns', async ({ page: p }) => {
+    await p.goto('./deck.html#3');
+    const s = slide(p, 3);
+    const f = p.frameLocator('section[data-slide="3"] iframe');
+    await expect(f.getByTestId('story-step')).toContainText('Step 1 of');
+    await s.getByRole('button', { name: 'Step 2' }).click();
+    await expect(f.getByTestId('story-step')).toContainText('Step 2 of');
+    await f.getByTestId('story-step').click();
+    await p.keyboard.press('PageDown');
+    await expect(f.getByTestId('story-step')).toContainText(/Step [23] of/);
+    await expect(page(p)).toHaveText('3');
+    const state = await stateOf(s);
+    expect(state.step).toBeGreaterThanOrEqual(2);
+    expect(state.steps).toBeGreaterThan(3);
+    await s.getByRole('button', { name: 'Step 2' }).click();
+    // The last step, then one more press: the deck's.
+    await s.locator('iframe').evaluate((el: HTMLIFrameElement, n) => el.contentWindow!.postMessage({ method: 'step', args: [n] }, '*'), state.steps);
+    await expect(f.getByTestId('story-step')).toContainText(`Step ${state.steps} of`);
+    await f.getByTestId('story-step').click();
+    for (let i = 0; i < 2 && (await page(p).textContent()) === '3'; i++) await p.keyboard.press('PageDown');
+    await expect(page(p)).toHaveText('4');
+  });
+});
+
+test.describe('?embed', () => {
+  test('shows the stage alone, keeps the other parameters, and adds no history entries', async ({ page: p }) => {
+    await p.setViewportSize({ width: 800, height: 450 });
+    await p.goto('./?embed&s=collatz&view=tasks&m=1');
+    await expect(p.locator('figure.gantt')).toHaveCount(1);
+    await expect(p.getByRole('heading', { name: 'Python concurrency visualiser' })).toHaveCount(0);
+    await expect(p.getByRole('button', { name: 'Open file…' })).toHaveCount(0);
+    await expect(p.getByRole('button', { name: 'Restart' })).toHaveCount(0);
+    await expect(p.getByTestId('clock')).toBeVisible();
+    const before = await p.evaluate(() => history.length);
+    await p.keyboard.press('2');
+    await p.keyboard.press('c');
+    await expect(p.locator('figure.gantt')).toHaveCount(5);
+    expect(await p.evaluate(() => history.length)).toBe(before);
+    expect(new URL(p.url()).searchParams.has('embed')).toBe(true);
+    expect(new URL(p.url()).searchParams.get('s')).toBe('collatz');
+    const scrolls = await p.evaluate(() => document.documentElement.scrollHeight > innerHeight + 1);
+    expect(scrolls).toBe(false);
+  });
+
+  test('messages that are not plain commands are ignored, and nothing in them is inserted', async ({ page: p }) => {
+    await p.goto('./?embed&t=2');
+    await expect(p.locator('figure.gantt')).toHaveCount(4);
+    const narration = await p.getByTestId('narration').textContent();
+    await p.evaluate(() => {
+      for (const m of [{ method: 'eval', args: ['document.title="x"'] }, '<img src=x onerror="document.title=1">', { method: 'seek', args: ['<b>'] }, { method: 'step', args: [-1] }, null, 7])
+        window.postMessage(m, '*');
+    });
+    await p.waitForTimeout(300);
+    await expect(p.getByTestId('narration')).toHaveText(narration!);
+    expect(await p.title()).toBe('Python concurrency visualiser');
+    expect(await p.locator('img').count()).toBe(0);
+  });
+
+  for (const [w, h] of [[1280, 720], [1920, 1080]] as const) {
+    test(`screenshot: the deck's compare slide at ${w}×${h}`, async ({ page: p }) => {
+      await p.setViewportSize({ width: w, height: h });
+      await p.goto('./deck.html#2');
+      const s = slide(p, 2);
+      const f = p.frameLocator('section[data-slide="2"] iframe');
+      await expect(f.locator('figure.gantt')).toHaveCount(4);
+      await s.getByRole('button', { name: 'Pause' }).click();
+      await s.getByRole('button', { name: 'Seek to 1 s' }).click();
+      await expect.poll(() => time(f)).toBe(1);
+      await expect(p).toHaveScreenshot(`deck-compare-${w}x${h}.png`);
+    });
+  }
+});
