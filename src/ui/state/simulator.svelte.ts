@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
-import simWorkerUrl from './simWorkerUrl.ts';
+import newSimWorker from './newSimWorker.ts';
 import { simulateScenario } from '../../sim/simulate.ts';
 import type { ModelRun } from '../../sim/timeline.ts';
 import type { Scenario } from '../../sim/types.ts';
@@ -41,7 +41,7 @@ export interface SimWorker {
   terminate(): void;
 }
 
-const defaultWorker = (): SimWorker => new Worker(simWorkerUrl, { type: 'module' }) as unknown as SimWorker;
+const defaultWorker = (): SimWorker => newSimWorker() as unknown as SimWorker;
 
 export interface SimulatorOptions {
   makeWorker?: (() => SimWorker) | null;

@@ -1,5 +1,5 @@
 import { DEFAULT_CORES, plannedRuns, sweep, whatIf, type PlannedRun, type SweepResult, type WhatIfResult } from '../../sim/amdahl.ts';
-import simWorkerUrl from './simWorkerUrl.ts';
+import newSimWorker from './newSimWorker.ts';
 import { resolveConfig } from '../../sim/config.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from '../../sim/profile.ts';
 import { predictEvents, runModel } from '../../sim/simulate.ts';
@@ -53,7 +53,7 @@ export function runWeight(scenario: Scenario, config: ModelConfig, cores: number
   return predictEvents({ ...scenario, cores }, config, DEFAULT_PROFILE) + 4 * threads + 20;
 }
 
-const defaultWorker = (): SweepWorker => new Worker(simWorkerUrl, { type: 'module' }) as unknown as SweepWorker;
+const defaultWorker = (): SweepWorker => newSimWorker() as unknown as SweepWorker;
 
 export interface SweepStateOptions {
   /** Makes the worker, on first need (null, or a factory that throws: everything runs here). */
