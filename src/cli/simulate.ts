@@ -1,20 +1,22 @@
 /**
- * npm run --silent simulate -- FILE [--model NAME] [--json] [--profile PROFILE.json] [--max-events N]
- * Prints a table per model (default) or one JSON object. Bad input, or a run too big to simulate: a message on
- * stderr naming what is wrong, exit 2; never a stack trace.
+ * npm run --silent simulate -- FILE [--model NAME] [--json] [--profile PROFILE.json] [--max-events N] [--trace OUT.json]
+ * Prints a table per model (default) or one JSON object. `--trace` also writes the runs it simulated as a Chrome
+ * trace (src/sim/traceExport.ts) for Perfetto or chrome://tracing, and says so on stderr. Bad input, a run too big to
+ * simulate or a trace it cannot write: a message on stderr naming what is wrong, exit 2; never a stack trace.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_PROFILE, type CPythonProfile } from '../sim/profile.ts';
 import { MAX_FILE_BYTES, parseProfileText, parseScenarioText } from '../sim/schema.ts';
 import { CLI_MAX_EVENTS, runModel } from '../sim/simulate.ts';
 import type { ModelRun } from '../sim/timeline.ts';
+import { chromeTrace } from '../sim/traceExport.ts';
 import { MODEL_NAMES, type ModelName, type Scenario } from '../sim/types.ts';
 import { allOk, brokenPoolWords, cleanFinish, crasher, deadlockWords, errorWords, outcomeWords, sharedDicts, sharedWords, unseenErrorWords } from '../ui/panels/summaryFigures.ts';
 
 const USAGE =
-  'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json] [--max-events N]';
+  'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json] [--max-events N] [--trace OUT.json]';
 
 class UsageError extends Error {}
 /** Input that was read but cannot be used: its messages, one per line, name the field or say what to change. */
@@ -30,6 +32,7 @@ interface Args {
   json: boolean;
   profile?: string;
   maxEvents: number;
+  trace?: string;
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
@@ -38,13 +41,15 @@ function parseArgs(argv: string[]): Args | 'help' {
   let json = false;
   let profile: string | undefined;
   let maxEvents = CLI_MAX_EVENTS;
+  let trace: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
-    else if (a === '--model' || a === '--profile' || a === '--max-events') {
+    else if (a === '--model' || a === '--profile' || a === '--max-events' || a === '--trace') {
       const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      if (v === undefined || (a === '--trace' && v === '')) throw new UsageError(`${a} needs a value`);
       if (a === '--profile') profile = v;
+      else if (a === '--trace') trace = v;
       else if (a === '--max-events') {
         maxEvents = Number(v);
         if (!Number.isInteger(maxEvents) || maxEvents < 1 || maxEvents > 1e9) throw new UsageError(`--max-events: expected a whole number from 1 to 1000000000, not "${v}"`);
@@ -56,7 +61,10 @@ function parseArgs(argv: string[]): Args | 'help' {
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (!file) throw new UsageError('no scenario file given');
-  return { file, model, json, profile, maxEvents };
+  // The trace would overwrite the very file it was made from.
+  const out = trace;
+  if (out !== undefined && [file, profile].some((f) => f !== undefined && resolve(f) === resolve(out))) throw new UsageError(`--trace ${out}: is an input file; name another`);
+  return { file, model, json, profile, maxEvents, trace };
 }
 
 /**
@@ -186,6 +194,16 @@ export function simulateCli(argv: string[], io: Io): number {
       runs = configs.map((m) => runModel(parsed.scenario, m, profile, { maxEvents: args.maxEvents }));
     } catch (e) {
       throw new InputError([`${basename(args.file)}: cannot be simulated: ${(e as Error).message}`]);
+    }
+    // Written before anything is printed: a trace that cannot be written leaves stdout empty, as bad input does.
+    if (args.trace !== undefined) {
+      const trace = chromeTrace(parsed.scenario, runs, profile);
+      try {
+        writeFileSync(args.trace, JSON.stringify(trace) + '\n');
+      } catch (e) {
+        throw new InputError([`--trace ${args.trace}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+      }
+      io.stderr(`wrote trace ${args.trace} (${trace.traceEvents.length.toLocaleString('en')} events)\n`);
     }
     if (args.json) io.stdout(JSON.stringify({ scenario: parsed.scenario.name, results: runs.map(toJson) }) + '\n');
     else io.stdout(table(parsed.scenario, runs));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -199,4 +199,51 @@ describe('simulate: what became of each task and of the program', () => {
     expect(t.shared[0].final + t.shared[0].lost).toBe(1_000_000);
     expect(p.shared).toEqual([{ name: 'counter', final: 0, expected: 1_000_000, lost: 0, note: expect.stringMatching(/its own copy/) }]);
   });
+});
+
+describe('simulate --trace: writes the runs it simulated as a Chrome trace', () => {
+  const read = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as { traceEvents: { ph: string; name: string; pid: number; args?: { name?: string } }[]; metadata: { scenario: string } };
+  const processes = (t: ReturnType<typeof read>) => t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.args!.name!.split(':')[0]);
+  const cases: [string, string[], string[]][] = [
+    ['every model of the scenario, the table printed as without it', [], ['sequential', 'threads', 'processes', 'asyncio']],
+    ['only the model --model names', ['--model', 'threads'], ['threads']],
+    ['with --json', ['--json'], ['sequential', 'threads', 'processes', 'asyncio']],
+  ];
+  it.each(cases)('%s', (_, extra, models) => {
+    const out = join(dir, `trace-${models.length}-${extra.length}.json`);
+    const r = cli('scenarios/seven-dwarfs.json', ...extra, '--trace', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(cli('scenarios/seven-dwarfs.json', ...extra).stdout);
+    const t = read(out);
+    expect(r.stderr).toBe(`wrote trace ${out} (${t.traceEvents.length.toLocaleString('en')} events)\n`);
+    expect(t.metadata.scenario).toBe('Seven Dwarfs');
+    expect(processes(t)).toEqual(models);
+    // Each process has its running time as complete events.
+    for (let pid = 1; pid <= models.length; pid++) expect(t.traceEvents.some((e) => e.ph === 'X' && e.pid === pid)).toBe(true);
+  });
+
+  const bad: [string, () => string[], RegExp][] = [
+    ['a folder that does not exist', () => ['--trace', join(dir, 'no', 'such', 'x.json')], /^--trace .*x\.json: cannot write: ENOENT$/m],
+    ['a directory', () => ['--trace', dir], /^--trace .*: cannot write: EISDIR$/m],
+    ['the scenario file itself (it would be overwritten)', () => ['--trace', 'scenarios/seven-dwarfs.json'], /^simulate: --trace scenarios\/seven-dwarfs\.json: is an input file; name another\nusage:/],
+    ['no path', () => ['--trace'], /^simulate: --trace needs a value\nusage:/],
+    ['an empty path', () => ['--trace', ''], /^simulate: --trace needs a value\nusage:/],
+  ];
+  it.each(bad)('%s: exit 2, a message, nothing printed, the scenario untouched', (_, argv, message) => {
+    const before = readFileSync('scenarios/seven-dwarfs.json', 'utf8');
+    const r = cli('scenarios/seven-dwarfs.json', ...argv());
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync('scenarios/seven-dwarfs.json', 'utf8')).toBe(before);
+  });
+
+  it('as a process: writes the file and says so on stderr', () => {
+    const out = join(dir, 'process-trace.json');
+    const r = spawnSync('npx', ['tsx', 'src/cli/simulate.ts', 'scenarios/seven-dwarfs.json', '--trace', out], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Seven Dwarfs\n/);
+    expect(r.stderr).toBe(`wrote trace ${out} (${read(out).traceEvents.length.toLocaleString('en')} events)\n`);
+  }, 30_000);
 });
