@@ -35,8 +35,12 @@ export default defineConfig(({ mode }) => {
     // Relative base: the built app works from any folder, a USB stick or file share at a talk.
     base: './',
     publicDir: 'static',
-    // Component tests need Svelte's browser build, not its server one.
-    resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
+    resolve: {
+      // Component tests need Svelte's browser build, not its server one.
+      ...(process.env.VITEST ? { conditions: ['browser'] } : {}),
+      // d3-zoom without d3-transition: the charts never animate a zoom (see the module).
+      alias: { 'd3-transition': fileURLToPath(new URL('./src/ui/chart/noTransitions.ts', import.meta.url)) },
+    },
     build: { target: 'es2022', chunkSizeWarningLimit: 600, ...(single ? { outDir: 'dist-single' } : {}) },
     test: {
       include: ['tests/unit/**/*.test.ts'],

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test as base, type Page } from '@playwright/test';
 
 /** Every test fails on a console error or an uncaught exception in the page. */
@@ -14,3 +15,11 @@ export { expect };
 
 export const clock = (page: Page) => page.getByTestId('clock');
 export const seconds = async (page: Page) => parseFloat((await clock(page).getAttribute('data-time')) ?? 'NaN');
+
+/** Chooses an item of the Export menu and returns the file it downloads: its name and bytes. */
+export async function exported(page: Page, item: RegExp, timeout = 10_000) {
+  await page.getByText('Export', { exact: true }).click();
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout }), page.getByRole('button', { name: item }).click()]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
+}
+

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, seconds, test } from './fixtures.ts';
+import { expect, exported, seconds, test } from './fixtures.ts';
 
 /**
  * Nothing leaves the machine: every request that is not to the app's own server (or, for the single file, not a
@@ -74,6 +74,14 @@ test.describe('the single file (npm run build:single)', () => {
     await page.keyboard.press('p');
     await expect(page.getByRole('heading', { name: 'Python concurrency visualiser' })).toHaveCount(0);
     await page.keyboard.press('Escape');
+    // Export: a picture and the timelines, from the file.
+    const svg = await exported(page, /Picture, SVG/);
+    expect(svg.name).toMatch(/^collatz.*\.svg$/);
+    expect(svg.bytes.toString('utf8')).toContain('<svg');
+    const png = await exported(page, /Picture, PNG/);
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const trace = await exported(page, /Chrome trace JSON/);
+    expect(JSON.parse(trace.bytes.toString('utf8')).traceEvents.length).toBeGreaterThan(100);
     // A scenario that simulates in the worker, which starts from the page itself.
     await page.goto(file + heavyLink);
     await expect(page.locator('#charts')).toHaveAttribute('data-current', 'true');

@@ -182,3 +182,19 @@ export function legendExtras(sc: Scenario, runs?: readonly ModelRun[]): LegendEx
     hang: objects.length > 0,
   };
 }
+
+/** The legend's words for object lanes, instant marks and the hang after a deadlock (Legend.svelte, the SVG export). */
+export const LEGEND_TEXT = {
+  lock: 'lock: its holder, in the holder’s colour',
+  semaphore: 'semaphore: its holders, stacked',
+  queue: 'queue: items, filled against maxsize (2/2)',
+  event: 'event: set',
+  barrier: 'barrier: arrivals, stacked (2/3)',
+  deadlock: 'deadlocked',
+  crash: 'process died',
+  broken: 'process died',
+  raised: 'raised an exception',
+  cancelled: 'cancelled',
+  lost: 'updates lost (how many)',
+  hang: 'after a deadlock: hangs for ever',
+} as const satisfies Record<string, string>;

@@ -85,9 +85,11 @@ export async function openFile(file: FileLike): Promise<Opened> {
 
 /** The file name a scenario is saved under: its name, lower case, words joined by hyphens. */
 export function fileNameFor(name: string, ext = 'json'): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `${slug || 'scenario'}.${ext}`;
+  return `${slug(name) || 'scenario'}.${ext}`;
 }
+
+/** A name as a file name's part: lower case, letters and digits, runs of anything else one hyphen. */
+export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** The name shown for a scenario file in the picker. */
 export function displayName(text: string): string {
@@ -95,10 +97,10 @@ export function displayName(text: string): string {
   return r.ok ? r.file.name : 'scenario';
 }
 
-/** Offers `text` as a download named `name`. */
-export function download(name: string, text: string, type = 'application/json'): void {
+/** Offers `data` (text of that type, or a file's bytes) as a download named `name`. */
+export function download(name: string, data: string | Blob, type = 'application/json'): void {
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.href = URL.createObjectURL(typeof data === 'string' ? new Blob([data], { type }) : data);
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
