@@ -10,6 +10,7 @@ import type { KeyInput } from './keys.ts';
 
 /** What the deck can ask for. `step` is a story step counted from 1, as the link's `step=` is. */
 export type EmbedCommand =
+  | { type: 'slide'; open: boolean } // reveal.js: its slide opened (play) or left (pause)
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'next' }
@@ -37,13 +38,16 @@ export interface EmbedOptions {
 
 const LONGEST_MESSAGE = 2000;
 
+/** The keys a hidden embed hands to its deck whatever it would do with them on its slide. */
+const DECK_WHEN_HIDDEN = new Set(['PageDown', 'PageUp', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', ' ', 'Home', 'End']);
+
 /**
  * A message posted to the embed: reveal.js's `slide:start` (its slide opened: play) and `slide:stop` (it left:
  * pause), and `{ method, args }`, as an object or as reveal.js's JSON text. Anything else: null, ignored.
  */
 export function parseMessage(data: unknown): EmbedCommand | null {
-  if (data === 'slide:start') return { type: 'play' };
-  if (data === 'slide:stop') return { type: 'pause' };
+  if (data === 'slide:start') return { type: 'slide', open: true };
+  if (data === 'slide:stop') return { type: 'slide', open: false };
   let msg: unknown = data;
   if (typeof data === 'string') {
     if (data.length > LONGEST_MESSAGE || !data.startsWith('{')) return null;
@@ -84,8 +88,11 @@ export function parseMessage(data: unknown): EmbedCommand | null {
  * - The keys of a stage the deck already is (full screen, black screen, presenter mode, help, Esc) are the deck's:
  *   reveal.js and Slidev use F, B, ".", "?" and Esc themselves.
  * - Everything else the app uses (Home / End, zoom, 1–9, C) stays the embed's.
+ * - Off its slide (after `slide:stop`), the embed is hidden but may still hold the focus: every key that turns pages
+ *   or plays is the deck's, so a clicker never moves a story nobody sees.
  */
-export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolean; deckSpace: boolean }): 'own' | 'forward' {
+export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolean; deckSpace: boolean; offSlide?: boolean }): 'own' | 'forward' {
+  if (ctx.offSlide && DECK_WHEN_HIDDEN.has(e.key)) return 'forward';
   switch (e.key) {
     case 'PageDown':
     case 'PageUp':

@@ -76,6 +76,28 @@ test.describe('the demo deck drives its embedded views', () => {
     await f.getByTestId('story-step').click();
     for (let i = 0; i < 2 && (await page(p).textContent()) === '3'; i++) await p.keyboard.press('PageDown');
     await expect(page(p)).toHaveText('4');
+    // The clicker stays with the deck: back a slide, and the story, hidden meanwhile, is where it was left.
+    await p.keyboard.press('PageUp');
+    await expect(page(p)).toHaveText('3');
+    await expect(f.getByTestId('story-step')).toContainText(`Step ${state.steps} of`);
+    await p.keyboard.press('PageUp');
+    await expect(page(p)).toHaveText('2');
+  });
+
+  test('a hidden embed that still has the focus hands the clicker to the deck', async ({ page: p }) => {
+    await p.goto('./deck.html#3');
+    const f = p.frameLocator('section[data-slide="3"] iframe');
+    await slide(p, 3).getByRole('button', { name: 'Step 2' }).click();
+    await expect(f.getByTestId('story-step')).toContainText('Step 2 of');
+    await f.getByTestId('story-step').click();
+    // The deck turns by itself (its own button, a timer, a remote): the story's frame is hidden but focused.
+    await p.evaluate(() => (location.hash = '#4'));
+    await expect(page(p)).toHaveText('4');
+    // A key pressed in the hidden frame (a real press cannot reach a display: none frame, which is why the deck takes
+    // the focus back; a deck that does not still gets the key from the embed).
+    await f.locator('body').evaluate((b) => b.dispatchEvent(new (b.ownerDocument.defaultView!.KeyboardEvent)('keydown', { key: 'PageUp', code: 'PageUp', bubbles: true })));
+    await expect(page(p)).toHaveText('3');
+    await expect(f.getByTestId('story-step')).toContainText('Step 2 of');
   });
 });
 

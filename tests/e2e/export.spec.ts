@@ -95,7 +95,7 @@ test.describe('Export', () => {
     await page.goto('./?s=collatz');
     await expect(page.locator('figure.gantt')).toHaveCount(5);
     const f = await exported(page, /Chrome trace JSON/);
-    expect(f.name).toBe('collatz-search-cpu-bound-compare.trace.json');
+    expect(f.name).toBe('collatz-search-cpu-bound-all-models.trace.json');
     const trace = JSON.parse(f.bytes.toString('utf8'));
     const parsed = parseScenarioText(readFileSync(new URL('../../scenarios/collatz.json', import.meta.url), 'utf8'), 'collatz.json');
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));

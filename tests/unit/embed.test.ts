@@ -3,8 +3,8 @@ import { embedKey, forwardMessage, parseMessage } from '../../src/ui/embed.ts';
 
 describe('a message from the deck', () => {
   it.each([
-    ['reveal.js opening the slide plays', 'slide:start', { type: 'play' }],
-    ['reveal.js leaving the slide pauses', 'slide:stop', { type: 'pause' }],
+    ['reveal.js opening the slide plays', 'slide:start', { type: 'slide', open: true }],
+    ['reveal.js leaving the slide pauses', 'slide:stop', { type: 'slide', open: false }],
     ['next, as an object', { method: 'next' }, { type: 'next' }],
     ['prev, with empty args', { method: 'prev', args: [] }, { type: 'prev' }],
     ['play', { method: 'play', args: [] }, { type: 'play' }],
@@ -60,6 +60,10 @@ describe('a key in the embed', () => {
     ['Home stays', 'Home', none, 'own'],
     ['zoom stays', '+', none, 'own'],
     ['a model\'s digit stays', '2', none, 'own'],
+    ['PageUp off its slide is the deck\'s, even inside a story', 'PageUp', { ...story, offSlide: true }, 'forward'],
+    ['→ off its slide is the deck\'s', 'ArrowRight', { ...story, offSlide: true }, 'forward'],
+    ['Space off its slide is the deck\'s', ' ', { ...none, offSlide: true }, 'forward'],
+    ['a digit off its slide stays', '2', { ...none, offSlide: true }, 'own'],
   ] as const)('%s', (_, key, ctx, where) => {
     expect(embedKey({ key }, ctx)).toBe(where);
   });

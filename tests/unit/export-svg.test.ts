@@ -9,7 +9,7 @@ import { lanesOf, STATE_TEXT } from '../../src/ui/chart/lanes.ts';
 import { LEGEND, paintStyle, STATE_LEGEND, taskColour } from '../../src/ui/chart/paint.ts';
 import { fitLabel, pieces, toPixels } from '../../src/ui/chart/pixels.ts';
 import { plotWidth, timeScale, timeTicks } from '../../src/ui/chart/scale.ts';
-import { chartSvg, MARGIN, THEME_COLOURS, type SvgExportInput } from '../../src/ui/export/svg.ts';
+import { chartSvg, layoutWidth, MARGIN, THEME_COLOURS, type SvgExportInput } from '../../src/ui/export/svg.ts';
 import { lazy } from './helpers.ts';
 
 type Theme = SvgExportInput['theme'];
@@ -55,7 +55,7 @@ const num = (e: Element, a: string) => Number(e.getAttribute(a));
 
 /** The playhead's x in a chart's plot, as Gantt.svelte puts it. */
 function headOf(input: SvgExportInput) {
-  const plotW = plotWidth((input.width ?? 1600) - 2 * MARGIN, 12);
+  const plotW = plotWidth(layoutWidth(input) - 2 * MARGIN, 12);
   const x = timeScale(input.end, plotW, input.window);
   return { x, plotW, headX: Math.max(0, Math.min(plotW, x(Math.min(input.time ?? Infinity, input.end)))) };
 }
@@ -93,11 +93,15 @@ describe('chartSvg: every shipped scenario, both views, every theme', () => {
             expect([...root.querySelectorAll(':scope > text')].map(ownText)).toContain(input.heading);
           });
 
-          it('says width and height as it returns them', () => {
+          it('says width and height as it returns them, its type drawn 1.5× the workbench\'s (a 1067 px layout in 1600 px)', () => {
             const { doc, out } = got();
             const root = doc.documentElement;
             expect(out.width).toBe(1600);
-            expect([root.getAttribute('width'), root.getAttribute('height'), root.getAttribute('viewBox')]).toEqual([String(out.width), String(out.height), `0 0 ${out.width} ${out.height}`]);
+            expect([root.getAttribute('width'), root.getAttribute('height')]).toEqual([String(out.width), String(out.height)]);
+            const [x0, y0, vw, vh] = root.getAttribute('viewBox')!.split(' ').map(Number);
+            expect([x0, y0]).toEqual([0, 0]);
+            expect(vw).toBeCloseTo(1600 / 1.5, 0);
+            expect(out.height / vh).toBeCloseTo(out.width / vw, 2);
           });
 
           it('uses only basic SVG 1.1 elements, literal colours and its own patterns (no CSS, no outside reference)', () => {
@@ -155,7 +159,7 @@ describe('chartSvg: every shipped scenario, both views, every theme', () => {
             const ticks = timeTicks(headOf(input).x, 90);
             for (const chart of charts(doc)) {
               expect([...chart.querySelectorAll('g.axis > text')].map((t) => [num(t, 'x'), ownText(t)])).toEqual(ticks.map((t) => [r1(t.x), t.label]));
-              expect(chart.querySelector('g.axis > path')?.getAttribute('d')).toBe(`M0,0h${headOf(input).plotW}${ticks.map((t) => `M${r1(t.x)},0v4`).join('')}`);
+              expect(chart.querySelector('g.axis > path')?.getAttribute('d')).toBe(`M0,0h${r1(headOf(input).plotW)}${ticks.map((t) => `M${r1(t.x)},0v4`).join('')}`);
             }
           });
 
@@ -307,19 +311,25 @@ describe('chartSvg: text from strangers', () => {
     expect(label.querySelector('title')?.textContent).toBe('a task name too long for its lane label');
   });
 
-  it('takes the width asked for, and lays the plot out in it', () => {
-    const out = chartSvg(inputOf(s(), 'cores', 'light', { width: 1280 }));
+  it.each([
+    ['1280 px at 1.5×', { width: 1280 }, 1280 / 1.5],
+    ['1600 px at the workbench\'s size (1×)', { width: 1600, scale: 1 }, 1600],
+    ['1920 px at 2×', { width: 1920, scale: 2 }, 960],
+  ])('takes the width and type scale asked for, and lays the plot out in width / scale: %s', (_, more, layout) => {
+    const out = chartSvg(inputOf(s(), 'cores', 'light', more));
     const doc = parse(out.svg);
-    expect([out.width, doc.documentElement.getAttribute('width')]).toEqual([1280, '1280']);
+    expect([out.width, doc.documentElement.getAttribute('width')]).toEqual([more.width, String(more.width)]);
+    expect(Number(doc.documentElement.getAttribute('viewBox')!.split(' ')[2])).toBeCloseTo(layout, 1);
     const axis = charts(doc)[0].querySelector('g.axis > path')!;
-    expect(axis.getAttribute('d')).toMatch(new RegExp(`^M0,0h${plotWidth(1280 - 2 * MARGIN, 12)}M`));
+    const plotW = Math.round(plotWidth(layout - 2 * MARGIN, 12) * 10) / 10;
+    expect(axis.getAttribute('d')).toMatch(new RegExp(`^M0,0h${plotW}M`));
   });
 
   it('a zoomed window: the axis and the bars are those of the window', () => {
     const sd = shipped['seven-dwarfs']();
     const input = inputOf(sd, 'cores', 'light', { window: [2, 6] });
     const doc = parse(chartSvg(input).svg);
-    const want = timeTicks(timeScale(sd.end, plotWidth(1600 - 2 * MARGIN, 12), [2, 6]), 90).map((t) => t.label);
+    const want = timeTicks(timeScale(sd.end, plotWidth(layoutWidth({}) - 2 * MARGIN, 12), [2, 6]), 90).map((t) => t.label);
     expect(want[0]).toBe('2 s');
     expect([...charts(doc)[0].querySelectorAll('g.axis > text')].map(ownText)).toEqual(want);
     charts(doc).forEach((chart, i) => expect(barList(chart)).toEqual(expectedBars(input, sd.runs[i])));

@@ -29,9 +29,18 @@ export interface SvgExportInput {
   theme: 'light' | 'dark' | 'contrast';
   /** The file's title, drawn above the charts. */
   heading: string;
-  /** Px, 1600 unless given (a 16:9 slide at 1600×900); the height follows the content. */
+  /** The picture's width in px, 1600 unless given; the height follows the content. */
   width?: number;
+  /**
+   * How much larger than on screen the type is drawn, 1.5 unless given: the charts are laid out `width / scale` px
+   * wide at the workbench's sizes and drawn `width` px wide, so a 1600 px picture has 18 px lane labels, legible when
+   * the picture fills a slide on a projector, as the workbench's 12 px on a 1067 px wide window.
+   */
+  scale?: number;
 }
+
+/** The width the charts are laid out at, in the picture's own units (its viewBox): see `SvgExportInput.scale`. */
+export const layoutWidth = (input: Pick<SvgExportInput, 'width' | 'scale'>) => Math.round(input.width ?? 1600) / (input.scale ?? 1.5);
 
 /**
  * The theme colours the charts use, resolved: a copy of the CSS variables `--bg`, `--fg`, `--muted`, `--lane` and
@@ -115,7 +124,8 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
   const time = input.time ?? Infinity;
   const c = THEME_COLOURS[input.theme];
   const width = Math.round(input.width ?? 1600);
-  const inner = width - 2 * MARGIN;
+  const layoutW = layoutWidth(input);
+  const inner = layoutW - 2 * MARGIN;
   const used = new Set<Exclude<PatternId, 'none'> | 'hang'>();
   const pattern = (id: Exclude<PatternId, 'none'> | 'hang') => (used.add(id), `fill="url(#p-${id})"`);
   const out: string[] = [text(MARGIN, MARGIN + 20, heading, `font-size="22" font-weight="bold" fill="${c.fg}"`)];
@@ -252,10 +262,11 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
   }
   out.push('</g>');
 
-  const height = Math.ceil(top - 8 + MARGIN);
+  const layoutH = Math.ceil(top - 8 + MARGIN);
+  const height = Math.round((layoutH * width) / layoutW);
   const defs = [...used].map((id) => patternSvg(id, c)).join('');
   const svg =
-    `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">` +
-    `<title>${xmlText(heading)}</title>${defs ? `<defs>${defs}</defs>` : ''}${rect(0, 0, width, height, `fill="${c.bg}"`)}${out.join('')}</svg>\n`;
+    `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${r1(layoutW)} ${layoutH}" font-family="${FONT}">` +
+    `<title>${xmlText(heading)}</title>${defs ? `<defs>${defs}</defs>` : ''}${rect(0, 0, layoutW, layoutH, `fill="${c.bg}"`)}${out.join('')}</svg>\n`;
   return { svg, width, height };
 }
