@@ -149,7 +149,7 @@ describe('the URL holds the whole state', () => {
     ['an unknown view', '?view=sideways', /^view=sideways \(expected compare, cores, tasks, amdahl or capture\)$/],
     ['an unknown theme', '?theme=neon', /^theme=neon \(expected light, dark or contrast\)$/],
     ['presenter mode neither on nor off', '?present=yes', /^present=yes \(expected 0 or 1\)$/],
-    ['an embed that is neither the app\'s nor the deck\'s', '?embed=yes', /^embed=yes \(expected embed, embed=1 or embed=deck\)$/],
+    ['an embed that is neither the app\'s nor the deck\'s', '?embed=sideways', /^embed=sideways \(expected embed, embed=1 or embed=deck\)$/],
     ['a shown model twice', '?ms=2,2', /^ms=2,2 \(expected different model numbers from 0 to 11, separated by commas\)$/],
     ['a shown model past the limit', '?ms=0,12', /^ms=0,12 \(expected different model numbers/],
     ['no shown models', '?ms=', /^ms= \(expected different model numbers/],
@@ -169,6 +169,21 @@ describe('the URL holds the whole state', () => {
     ['a damaged scenario', '?s=file&f=%%%', /^f \(the scenario in the link is damaged\)$/],
     ['a scenario that fails validation', `?s=file&f=${toBase64Url('{"name":"x","cores":0,"tasks":[{"name":"a","steps":[{"kind":"io","seconds":1}]}]}')}`, /^the scenario in the link: cores: /],
   ];
+  it.each([
+    ['?embed', { deckSpace: false }],
+    ['?embed=1', { deckSpace: false }],
+    ['?embed=true', { deckSpace: false }],
+    ['?embed=Yes', { deckSpace: false }],
+    ['?embed=deck', { deckSpace: true }],
+    ['?embed=DECK', { deckSpace: true }],
+    ['?embed=0', undefined],
+    ['?embed=false', undefined],
+    ['?embed=off', undefined],
+  ])('a link with %s embeds as it says, with no message', (search, embed) => {
+    const { state: s, problems } = decodeState(search, IDS);
+    expect(problems).toEqual([]);
+    expect(s.embed).toEqual(embed);
+  });
   it.each(bad)('a link with %s names the parameter, leaves it out and keeps the rest', (_, search, message) => {
     const { state: s, problems } = decodeState(search + '&view=tasks&m=2&t=1.5', IDS);
     expect(problems).toHaveLength(1);

@@ -268,10 +268,13 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
   const view = oneOf('view', VIEWS) ?? DEFAULT_STATE.view;
   const theme = oneOf('theme', THEMES) ?? DEFAULT_STATE.theme;
   const present = oneOf('present', ['0', '1'] as const) === '1';
-  const embedAs = p.get('embed');
+  // Written by hand into slide decks: `embed`, `embed=1` and `embed=deck` (what links carry), and the yes and no words
+  // people type, in any case.
+  const embedAs = p.get('embed')?.toLowerCase() ?? null;
   let embed: EmbedOptions | undefined;
-  if (embedAs === '' || embedAs === '1' || embedAs === 'deck') embed = { deckSpace: embedAs === 'deck' };
-  else if (embedAs !== null && embedAs !== '0') problems.push(`embed=${embedAs.slice(0, 20)} (expected embed, embed=1 or embed=deck)`);
+  if (embedAs === 'deck') embed = { deckSpace: true };
+  else if (embedAs !== null && ['', '1', 'true', 'yes', 'on'].includes(embedAs)) embed = { deckSpace: false };
+  else if (embedAs !== null && !['0', 'false', 'no', 'off'].includes(embedAs)) problems.push(`embed=${p.get('embed')!.slice(0, 20)} (expected embed, embed=1 or embed=deck)`);
   let shown: number[] | undefined;
   const ms = p.get('ms');
   if (ms !== null) {
