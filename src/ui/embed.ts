@@ -77,6 +77,42 @@ export function parseMessage(data: unknown): EmbedCommand | null {
   return null;
 }
 
+/** The most messages one batch keeps (the latest), and the most story steps or events a batch's next / prev move. */
+export const BATCH_MESSAGES = 200;
+export const BATCH_MOVES = 20;
+
+/**
+ * The commands of one batch of messages (those that arrived between two turns of the page's event loop), as the embed
+ * carries them out: a page that floods the frame (a script posting `next` in a loop) must never hang it. Only the
+ * latest `BATCH_MESSAGES` are kept; a run of `next` / `prev` becomes its net move, at most `BATCH_MOVES`; a run of
+ * one other command becomes its last (the seek, the step, play or pause that stands). Order is kept otherwise, and
+ * each command keeps what came with it (`T`: the window that asked, for `getState`).
+ */
+export function coalesce<T extends { cmd: EmbedCommand }>(batch: readonly T[]): T[] {
+  const out: T[] = [];
+  let moves = 0;
+  let lastMove: T | null = null;
+  const flushMoves = () => {
+    if (!lastMove) return;
+    const type = moves > 0 ? 'next' : 'prev';
+    for (let i = 0; i < Math.min(Math.abs(moves), BATCH_MOVES); i++) out.push({ ...lastMove, cmd: { type } });
+    [moves, lastMove] = [0, null];
+  };
+  for (const item of batch.slice(-BATCH_MESSAGES)) {
+    const { type } = item.cmd;
+    if (type === 'next' || type === 'prev') {
+      moves += type === 'next' ? 1 : -1;
+      lastMove = item;
+      continue;
+    }
+    flushMoves();
+    if (out.length && out[out.length - 1].cmd.type === type) out[out.length - 1] = item;
+    else out.push(item);
+  }
+  flushMoves();
+  return out;
+}
+
 /**
  * What the embed does with a key: `own` (its action, as `keyAction` says), `forward` (to the deck: a focused iframe
  * would otherwise trap the speaker's clicker) or `ignore` (neither: a key nobody uses).

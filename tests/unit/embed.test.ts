@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embedKey, forwardMessage, parseMessage } from '../../src/ui/embed.ts';
+import { BATCH_MESSAGES, BATCH_MOVES, coalesce, embedKey, forwardMessage, parseMessage, type EmbedCommand } from '../../src/ui/embed.ts';
 
 describe('a message from the deck', () => {
   it.each([
@@ -82,5 +82,35 @@ describe('a key in the embed', () => {
     const m = JSON.parse(forwardMessage({ key: 'f', code: 'KeyF' }));
     expect(m.method).toBeUndefined();
     expect(m.key).toBe('f');
+  });
+});
+
+describe('a batch of messages, as the embed carries it out', () => {
+  const c = (...cmds: EmbedCommand[]) => cmds.map((cmd, i) => ({ cmd, from: i }));
+  const types = (batch: { cmd: EmbedCommand }[]) => coalesce(batch).map((b) => (b.cmd.type === 'seek' ? `seek ${b.cmd.time}` : b.cmd.type === 'step' ? `step ${b.cmd.step}` : b.cmd.type));
+  it.each([
+    ['one message is itself', c({ type: 'play' }), ['play']],
+    ['next three times moves three', c({ type: 'next' }, { type: 'next' }, { type: 'next' }), ['next', 'next', 'next']],
+    ['next, prev, next moves one', c({ type: 'next' }, { type: 'prev' }, { type: 'next' }), ['next']],
+    ['next then prev moves none', c({ type: 'next' }, { type: 'prev' }), []],
+    ['two prevs and a next move one back', c({ type: 'prev' }, { type: 'next' }, { type: 'prev' }), ['prev']],
+    ['seeks in a row: the last', c({ type: 'seek', time: 1 }, { type: 'seek', time: 2 }, { type: 'seek', time: 3 }), ['seek 3']],
+    ['steps in a row: the last', c({ type: 'step', step: 2 }, { type: 'step', step: 5 }), ['step 5']],
+    ['different commands keep their order', c({ type: 'pause' }, { type: 'seek', time: 2 }, { type: 'next' }, { type: 'play' }), ['pause', 'seek 2', 'next', 'play']],
+    ['moves either side of a seek stay apart', c({ type: 'next' }, { type: 'seek', time: 1 }, { type: 'prev' }), ['next', 'seek 1', 'prev']],
+  ] as const)('%s', (_, batch, want) => {
+    expect(types(batch as never)).toEqual(want);
+  });
+
+  it(`a flood of next moves at most ${BATCH_MOVES}`, () => {
+    expect(types(c(...Array.from({ length: 20_000 }, (): EmbedCommand => ({ type: 'next' }))))).toEqual(Array(BATCH_MOVES).fill('next'));
+  });
+
+  it(`keeps only the latest ${BATCH_MESSAGES} messages of a flood, and what came with each`, () => {
+    const flood = c(...Array.from({ length: 1000 }, (_, i): EmbedCommand => (i % 2 ? { type: 'seek', time: i } : { type: 'getState' })));
+    const out = coalesce(flood);
+    expect(out).toHaveLength(BATCH_MESSAGES);
+    expect(out[0].from).toBe(1000 - BATCH_MESSAGES);
+    expect(out[out.length - 1]).toEqual({ cmd: { type: 'seek', time: 999 }, from: 999 });
   });
 });
