@@ -6,7 +6,7 @@ import { simulateScenario } from '../../src/sim/simulate.ts';
 import type { ModelRun } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { lanesOf, STATE_TEXT } from '../../src/ui/chart/lanes.ts';
-import { LEGEND, paintStyle, STATE_LEGEND, taskColour } from '../../src/ui/chart/paint.ts';
+import { LEGEND, legendEntries, paintStyle, STATE_LEGEND, taskColour } from '../../src/ui/chart/paint.ts';
 import { fitLabel, pieces, toPixels } from '../../src/ui/chart/pixels.ts';
 import { plotWidth, timeScale, timeTicks } from '../../src/ui/chart/scale.ts';
 import { chartSvg, layoutWidth, MARGIN, THEME_COLOURS, type SvgExportInput } from '../../src/ui/export/svg.ts';
@@ -179,13 +179,16 @@ describe('chartSvg: every shipped scenario, both views, every theme', () => {
             const legend = doc.querySelector('g.legend')!;
             const ys = (sel: string) => [...doc.querySelectorAll(sel)].map((g) => Number(/,([\d.]+)\)/.exec(g.getAttribute('transform')!)![1]));
             expect(Math.min(...ys('g.legend > g'))).toBeGreaterThan(Math.max(...ys('g.chart')));
-            expect(Math.max(...ys('g.legend > g')) + 14).toBeLessThanOrEqual(got().out.height);
+            expect(Math.max(...ys('g.legend > g')) + 14).toBeLessThanOrEqual(Number(doc.documentElement.getAttribute('viewBox')!.split(' ')[3]));
             const entries = new Map([...legend.querySelectorAll(':scope > g')].map((g) => [ownText(g.querySelector('text')!), g]));
             if (view === 'cores') {
               input.scenario.tasks.forEach((t, i) => expect(entries.get(t.name)?.querySelector('rect')?.getAttribute('fill')).toBe(taskColour(i)));
-              for (const l of LEGEND) expect(entries.get(l.label)?.querySelector('rect')?.getAttribute('fill')).toBe(l.fill);
+              const drawn = legendEntries(input.runs).kinds;
+              for (const l of drawn) expect(entries.get(l.label)?.querySelector('rect')?.getAttribute('fill')).toBe(l.fill);
+              for (const l of LEGEND.filter((l) => !drawn.includes(l))) expect(entries.has(l.label)).toBe(false);
             } else {
-              for (const s of STATE_LEGEND) expect(entries.has(STATE_TEXT[s])).toBe(true);
+              const drawn = legendEntries(input.runs).states;
+              for (const s of STATE_LEGEND) expect(entries.has(STATE_TEXT[s])).toBe(drawn.includes(s));
               for (const t of input.scenario.tasks) expect(entries.has(t.name)).toBe(false);
             }
             expect(entries.has('deadlocked')).toBe(input.runs.some((r) => r.deadlock));

@@ -3,7 +3,7 @@ import { simulateScenario } from '../../src/sim/simulate.ts';
 import { drawGlyph, glyph, polyPath } from '../../src/ui/chart/glyphs.ts';
 import type { Paint } from '../../src/ui/chart/lanes.ts';
 import type { PixelMark, PixelPin } from '../../src/ui/chart/pixels.ts';
-import { legendExtras, NO_TASK_COLOUR, OBJECT_COLOUR, paintStyle, PIN_ORDER, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, SYNC_STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
+import { LEGEND, legendEntries, legendExtras, NO_TASK_COLOUR, OBJECT_COLOUR, paintStyle, PIN_ORDER, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, SYNC_STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
 import { DENSE, HALO, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
 import { loadScenario } from './helpers.ts';
 
@@ -274,4 +274,30 @@ describe('legendExtras: the legend shows the new states and marks only for runs 
     ['errors-processes', { states: [], objects: [], pins: ['crash', 'broken', 'raised'], hang: false }],
     ['seven-dwarfs', { states: [], objects: [], pins: [], hang: false }],
   ] as [string, object][])('without the runs, what %s can give rise to', (name, want) => expect(legendExtras(load(name))).toEqual(want));
+});
+
+describe('legendEntries: the legend names only what the charts on screen draw', () => {
+  const load = (name: string) => loadScenario(`scenarios/${name}.json`);
+  const P = 'pure Python (holds the GIL)';
+  const IO = 'waiting on I/O (no core)';
+  const UP = 'process start-up';
+  const OVER = 'overhead (submit, pickle)';
+  const BLOCKED = 'loop blocked';
+  it.each([
+    ['a sequential run of pure Python: pure Python alone', 'collatz', [0], [P], ['running', 'queued'], false],
+    ['threads: no process start-up, no loop to block', 'convoy', [1], [P, IO, OVER], ['running', 'cpu-wait', 'gil-wait', 'io', 'queued'], false],
+    ['a process pool starts its processes', 'collatz', [2], [P, UP, OVER], ['running', 'queued'], false],
+    ['asyncio with a blocking call blocks its loop', 'blocking-loop', [0], [P, IO, OVER, BLOCKED], ['running', 'io', 'blocked', 'queued'], true],
+    ['two charts: what either draws', 'blocking-loop', [1, 2], [P, IO, OVER], ['running', 'cpu-wait', 'gil-wait', 'io', 'queued'], false],
+  ] as const)('%s', (_, name, which, kinds, states, blocking) => {
+    const runs = simulateScenario(load(name));
+    const got = legendEntries(which.map((i) => runs[i]));
+    expect(got.kinds.map((k) => k.label)).toEqual(kinds);
+    expect(got.states).toEqual(states);
+    expect(got.blocking).toBe(blocking);
+  });
+
+  it('with no runs (a question not yet answered), every entry: nothing is given away', () => {
+    expect(legendEntries([])).toEqual({ kinds: LEGEND, states: STATE_LEGEND, blocking: true });
+  });
 });

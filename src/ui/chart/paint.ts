@@ -112,6 +112,32 @@ export const LEGEND: LegendItem[] = [
 ];
 export const STATE_LEGEND: TaskState[] = ['running', 'cpu-wait', 'gil-wait', 'io', 'blocked', 'queued'];
 
+const hasKind = (r: ModelRun, kind: string) => r.coreSegments.some((lane) => lane.some((s) => s.kind === kind && s.end > s.start));
+const hasState = (r: ModelRun, state: TaskState) => r.taskSpans.some((lane) => lane.some((s) => s.state === state && s.end > s.start));
+/** Whether a run's per-core chart draws a `LEGEND` entry's marks, entry by entry. */
+const LEGEND_DRAWN: ((r: ModelRun) => boolean)[] = [
+  (r) => hasKind(r, 'python') || r.loop.some((l) => l.kind === 'cpu'),
+  (r) => hasKind(r, 'native') || r.loop.some((l) => l.kind === 'native'),
+  (r) => hasState(r, 'io'),
+  (r) => hasKind(r, 'startup'),
+  (r) => hasKind(r, 'overhead'),
+  (r) => r.loop.some((l) => l.kind === 'blocking-io'),
+];
+
+/**
+ * The legend's entries for what the runs on screen draw (a threads chart has no loop to block, a sequential one no
+ * process start-up), in the legend's order: per core `LEGEND`'s, per task `STATE_LEGEND`'s and whether a blocking call
+ * holds a loop. With no runs (a question's run, still hidden), every entry: the legend gives nothing away.
+ */
+export function legendEntries(runs?: readonly ModelRun[]): { kinds: LegendItem[]; states: TaskState[]; blocking: boolean } {
+  if (!runs?.length) return { kinds: LEGEND, states: STATE_LEGEND, blocking: true };
+  return {
+    kinds: LEGEND.filter((_, i) => runs.some(LEGEND_DRAWN[i])),
+    states: STATE_LEGEND.filter((s) => runs.some((r) => hasState(r, s))),
+    blocking: runs.some((r) => r.loop.some((l) => l.kind === 'blocking-io')),
+  };
+}
+
 /** What an instant mark (`RunMark`) looks like: a small badge, drawn the same in SVG and on a canvas (glyphs.ts). */
 export type PinKind = RunMark['kind'];
 /** Which glyph a cluster of marks too close to draw apart shows: the gravest of them. */

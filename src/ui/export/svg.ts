@@ -2,7 +2,7 @@ import type { ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { glyph, polyPath, type GlyphOp } from '../chart/glyphs.ts';
 import { BLOCKING_TEXT, lanesOf, STATE_TEXT } from '../chart/lanes.ts';
-import { LEGEND, LEGEND_TEXT, legendExtras, OBJECT_COLOUR, paintStyle, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, taskColour, type PatternId, type PinKind } from '../chart/paint.ts';
+import { LEGEND_TEXT, legendEntries, legendExtras, OBJECT_COLOUR, paintStyle, STATE_COLOURS, STATE_PATTERNS, taskColour, type PatternId, type PinKind } from '../chart/paint.ts';
 import { fitLabel, labelAt, labelOnLane, MIN_MARK_W, pieces, pinLabels, pinsToPixels, toPixels } from '../chart/pixels.ts';
 import { labelWidth, plotWidth, timeScale, timeTicks } from '../chart/scale.ts';
 import { duration, seconds } from '../format.ts';
@@ -221,6 +221,7 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
     rect(0, 0, 18, 12, fillOf(fill, opacity) + (edge ? ' stroke="#000000" stroke-opacity="0.3"' : '')) + (pat === 'none' ? '' : rect(0, 0, 18, 12, pattern(pat)));
   const stripes = (fills: string[], of = fills.length) => fills.map((f, i) => rect(0, 12 - ((i + 1) * 12) / of, 18, 12 / of, `fill="${f}"`)).join('');
   const extras = legendExtras(sc, runs);
+  const entries = legendEntries(runs);
   const pins = extras.pins.filter((k) => !(k === 'broken' && extras.pins.includes('crash')));
   const objects: [string, string][] = [
     ...extras.objects.map((o): [string, string] => {
@@ -237,14 +238,14 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
     view === 'cores'
       ? [
           [...sc.tasks.slice(0, 24).map((t, i): [string, string] => [swatch(taskColour(i), 1, 'none', true), t.name]), ...(sc.tasks.length > 24 ? [['', `… ${sc.tasks.length - 24} more`] as [string, string]] : [])],
-          [...LEGEND.map((l): [string, string] => [swatch(l.fill, l.opacity, l.pattern), l.label]), [stripes([taskColour(0), taskColour(1), taskColour(2)]), 'interleaved: tasks sharing a core within one pixel, each as tall as its share']],
+          [...entries.kinds.map((l): [string, string] => [swatch(l.fill, l.opacity, l.pattern), l.label]), [stripes([taskColour(0), taskColour(1), taskColour(2)]), 'interleaved: tasks sharing a core within one pixel, each as tall as its share']],
           objects,
         ]
       : [
           [
-            ...STATE_LEGEND.map((s): [string, string] => [swatch(STATE_COLOURS[s]), STATE_TEXT[s]]),
+            ...entries.states.map((s): [string, string] => [swatch(STATE_COLOURS[s]), STATE_TEXT[s]]),
             ...extras.states.map(states),
-            [swatch(STATE_COLOURS.blocked, 1, 'hatch'), `${BLOCKING_TEXT} (asyncio: a blocking call)`],
+            ...(entries.blocking ? [[swatch(STATE_COLOURS.blocked, 1, 'hatch'), `${BLOCKING_TEXT} (asyncio: a blocking call)`] as [string, string]] : []),
             [stripes([STATE_COLOURS['gil-wait'], STATE_COLOURS.running]), 'several states within one pixel, each as tall as its share'],
           ],
           objects,
