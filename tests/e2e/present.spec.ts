@@ -242,10 +242,13 @@ test.describe("Amdahl's law", () => {
     await expect(plateaus.getByRole('listitem')).toHaveCount(4, { timeout: 15_000 });
     await expect(plateaus).toContainText('threads stop scaling at 5 cores (4.30×): the longest task (Happy, 10.00 s)');
     await expect(page.getByRole('img', { name: /Amdahl's law for p = 0\.77/ })).toBeVisible();
+    // A sweep, not a run: no player.
+    await expect(page.getByTestId('clock')).toHaveCount(0);
     await page.getByRole('combobox', { name: 'Faster by' }).selectOption('5');
     await expect(page.getByRole('table').first()).toContainText('43.02 s → 35.02 s');
     // Other views and back: the charts come back, the sweep is kept.
     await page.getByRole('radio', { name: 'Compare all models' }).check();
     await expect(page.locator('figure.gantt')).toHaveCount(4);
+    await expect(page.getByTestId('clock')).toBeVisible();
   });
 });

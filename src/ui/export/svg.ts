@@ -243,8 +243,7 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
         ]
       : [
           [
-            ...entries.states.map((s): [string, string] => [swatch(STATE_COLOURS[s]), STATE_TEXT[s]]),
-            ...extras.states.map(states),
+            ...[...entries.states, ...extras.states].map(states),
             ...(entries.blocking ? [[swatch(STATE_COLOURS.blocked, 1, 'hatch'), `${BLOCKING_TEXT} (asyncio: a blocking call)`] as [string, string]] : []),
             [stripes([STATE_COLOURS['gil-wait'], STATE_COLOURS.running]), 'several states within one pixel, each as tall as its share'],
           ],
