@@ -119,7 +119,8 @@ export function coalesce<T extends { cmd: EmbedCommand }>(batch: readonly T[]): 
  *
  * - PageDown / PageUp turn the story's steps, and go to the deck past the story's first and last step (and always
  *   with no story): the clicker walks the story, then the deck.
- * - ← / → step through events when a story is loaded; without one they are the deck's.
+ * - ← / → step through events when a story is loaded, until the run's start (←) or end (→): there, and without a
+ *   story, they are the deck's (`atRunEdge`: the playhead is where the key's direction has no event left).
  * - Space plays and pauses, unless the deck owns it (`?embed=deck`).
  * - The keys of a stage the deck already is (full screen, black screen, presenter mode, help, Esc) are the deck's:
  *   reveal.js and Slidev use F, B, ".", "?" and Esc themselves.
@@ -127,7 +128,7 @@ export function coalesce<T extends { cmd: EmbedCommand }>(batch: readonly T[]): 
  * - Off its slide (after `slide:stop`), the embed is hidden but may still hold the focus: every key that turns pages
  *   or plays is the deck's, so a clicker never moves a story nobody sees.
  */
-export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolean; deckSpace: boolean; offSlide?: boolean }): 'own' | 'forward' {
+export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolean; deckSpace: boolean; offSlide?: boolean; atRunEdge?: boolean }): 'own' | 'forward' {
   if (ctx.offSlide && DECK_WHEN_HIDDEN.has(e.key)) return 'forward';
   switch (e.key) {
     case 'PageDown':
@@ -137,7 +138,7 @@ export function embedKey(e: KeyInput, ctx: { story: boolean; atStoryEdge: boolea
     case 'ArrowRight':
     case 'ArrowUp':
     case 'ArrowDown':
-      return ctx.story && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') ? 'own' : 'forward';
+      return ctx.story && !ctx.atRunEdge && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') ? 'own' : 'forward';
     case ' ':
       return ctx.deckSpace ? 'forward' : 'own';
     case 'f':

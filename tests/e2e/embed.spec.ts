@@ -76,12 +76,29 @@ test.describe('the demo deck drives its embedded views', () => {
     await f.getByTestId('story-step').click();
     for (let i = 0; i < 2 && (await page(p).textContent()) === '3'; i++) await p.keyboard.press('PageDown');
     await expect(page(p)).toHaveText('4');
-    // The clicker stays with the deck: back a slide, and the story, hidden meanwhile, is where it was left.
+    // Back a slide: the story, hidden meanwhile, is where it was left, and has the keys again: PageUp walks it back.
     await p.keyboard.press('PageUp');
     await expect(page(p)).toHaveText('3');
     await expect(f.getByTestId('story-step')).toContainText(`Step ${state.steps} of`);
     await p.keyboard.press('PageUp');
-    await expect(page(p)).toHaveText('2');
+    await expect(f.getByTestId('story-step')).toContainText(`Step ${state.steps - 1} of`);
+    await expect(page(p)).toHaveText('3');
+  });
+
+  test('a clicker alone walks a story slide: its embed has the keys when the slide opens, and the deck goes on past its end', async ({ page: p }) => {
+    await p.goto('./deck.html#2');
+    const f = p.frameLocator('section[data-slide="3"] iframe');
+    await expect(p.frameLocator('section[data-slide="2"] iframe').locator('figure.gantt')).toHaveCount(4);
+    await p.keyboard.press('PageDown');
+    await expect(page(p)).toHaveText('3');
+    await expect(f.getByTestId('story-step')).toContainText('Step 1 of');
+    await p.keyboard.press('PageDown');
+    await expect(f.getByTestId('story-step')).toContainText('Step 2 of');
+    await expect(page(p)).toHaveText('3');
+    // → at the end of a step's run is the deck's.
+    await f.locator('body').press('End');
+    await p.keyboard.press('ArrowRight');
+    await expect(page(p)).toHaveText('4');
   });
 
   test('a hidden embed that still has the focus hands the clicker to the deck', async ({ page: p }) => {

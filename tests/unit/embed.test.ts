@@ -64,6 +64,8 @@ describe('a key in the embed', () => {
     ['→ off its slide is the deck\'s', 'ArrowRight', { ...story, offSlide: true }, 'forward'],
     ['Space off its slide is the deck\'s', ' ', { ...none, offSlide: true }, 'forward'],
     ['a digit off its slide stays', '2', { ...none, offSlide: true }, 'own'],
+    ['→ at the run\'s end is the deck\'s, even with a story', 'ArrowRight', { ...story, atRunEdge: true }, 'forward'],
+    ['← at the run\'s start is the deck\'s, even with a story', 'ArrowLeft', { ...story, atRunEdge: true }, 'forward'],
   ] as const)('%s', (_, key, ctx, where) => {
     expect(embedKey({ key }, ctx)).toBe(where);
   });

@@ -184,6 +184,11 @@ describe('the URL holds the whole state', () => {
     expect(problems).toEqual([]);
     expect(s.embed).toEqual(embed);
   });
+  it.each(['?embed=zzz', '?embed=2'])('a link with a mistyped %s still embeds (never the full app in a slide) and says so', (search) => {
+    const { state: s, problems } = decodeState(search, IDS);
+    expect(s.embed).toEqual({ deckSpace: false });
+    expect(problems).toEqual([`${search.slice(1)} (expected embed, embed=1 or embed=deck)`]);
+  });
   it.each(bad)('a link with %s names the parameter, leaves it out and keeps the rest', (_, search, message) => {
     const { state: s, problems } = decodeState(search + '&view=tasks&m=2&t=1.5', IDS);
     expect(problems).toHaveLength(1);
