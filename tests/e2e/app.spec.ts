@@ -198,12 +198,15 @@ test('a malformed URL names each bad parameter, leaves it out and shows the rest
   await expect(page.getByRole('combobox', { name: 'Scenario' })).toHaveValue('seven-dwarfs');
 });
 
-for (const link of ['./?story=lecture&step=13', './?s=lecture&step=40']) {
-  test(`a story step past the story's end (${link.slice(3)}) opens at its last step and says so`, async ({ page }) => {
+for (const [link, n] of [['./?story=lecture&step=13', 13], ['./?s=lecture&step=99', 99], ['./?embed&story=lecture&step=40', 40]] as const) {
+  test(`a story step past the story's end (${link.slice(3)}) opens at its last step and says so; Esc dismisses the message`, async ({ page }) => {
     await page.goto(link);
-    await expect(page.getByRole('alert')).toContainText(`step=${link.endsWith('13') ? 13 : 40} (this story has 12 steps: it opens at step 12)`);
+    await expect(page.getByRole('alert')).toContainText(`step=${n} (this story has 12 steps: it opens at step 12)`);
     await expect(page.getByTestId('story-step')).toContainText('Step 12 of 12');
     await expect.poll(() => new URL(page.url()).searchParams.get('step')).toBe('12');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.getByTestId('story-step')).toContainText('Step 12 of 12');
   });
 }
 

@@ -153,7 +153,7 @@ describe('the URL holds the whole state', () => {
     ['a shown model twice', '?ms=2,2', /^ms=2,2 \(expected different model numbers from 0 to 11, separated by commas\)$/],
     ['a shown model past the limit', '?ms=0,12', /^ms=0,12 \(expected different model numbers/],
     ['no shown models', '?ms=', /^ms= \(expected different model numbers/],
-    ['a story step of 0 (steps count from 1)', '?step=0', /^step=0 \(expected a whole number from 1 to 40\)$/],
+    ['a story step of 0 (steps count from 1)', '?step=0', /^step=0 \(expected a whole number from 1 to 1000000\)$/],
     ['a window ending before it starts', '?win=3,2', /^win=3,2 \(expected two times in seconds, from and to, such as win=2,3\.5\)$/],
     ['a window of one time', '?win=3', /^win=3 \(expected two times/],
     ['a window that is not numbers', '?win=a,b', /^win=a,b \(expected two times/],

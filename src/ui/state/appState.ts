@@ -287,7 +287,8 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
     if (ms && xs.every((x, i) => Number.isInteger(x) && x >= 0 && x < MAX_MODELS && xs.indexOf(x) === i)) shown = xs;
     else problems.push(`ms=${ms.slice(0, 40)} (expected different model numbers from 0 to ${MAX_MODELS - 1}, separated by commas)`);
   }
-  const stepNo = num('step', 1, 40, true);
+  // Any step from 1: one past the story's end opens its last, with a message naming the story's length (App.svelte).
+  const stepNo = num('step', 1, 1_000_000, true);
   let perModel: Record<number, ModelOverride> | undefined;
   const cfg = p.get('cfg');
   if (cfg !== null) {
