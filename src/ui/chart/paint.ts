@@ -1,4 +1,4 @@
-import type { ModelRun, RunMark, TaskState } from '../../sim/timeline.ts';
+import type { ModelRun, RunMark, SegmentKind, TaskState } from '../../sim/timeline.ts';
 import type { Scenario } from '../../sim/types.ts';
 import type { Paint } from './lanes.ts';
 
@@ -101,28 +101,21 @@ export interface LegendItem {
   fill: string;
   pattern: PatternId;
   opacity: number;
+  /** Whether a run's per-core chart draws marks of this kind. */
+  drawn: (r: ModelRun) => boolean;
 }
+const hasKind = (r: ModelRun, kind: SegmentKind) => r.coreSegments.some((lane) => lane.some((s) => s.kind === kind && s.end > s.start));
+const hasState = (r: ModelRun, state: TaskState) => r.taskSpans.some((lane) => lane.some((s) => s.state === state && s.end > s.start));
+const hasLoop = (r: ModelRun, kind: ModelRun['loop'][number]['kind']) => r.loop.some((l) => l.kind === kind);
 export const LEGEND: LegendItem[] = [
-  { label: 'pure Python (holds the GIL)', fill: KIND_SWATCH, pattern: 'none', opacity: 1 },
-  { label: 'native code (GIL released)', fill: KIND_SWATCH, pattern: 'hatch', opacity: 1 },
-  { label: 'waiting on I/O (no core)', fill: KIND_SWATCH, pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity },
-  { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 },
-  { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 },
-  { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 },
+  { label: 'pure Python (holds the GIL)', fill: KIND_SWATCH, pattern: 'none', opacity: 1, drawn: (r) => hasKind(r, 'python') || hasLoop(r, 'cpu') },
+  { label: 'native code (GIL released)', fill: KIND_SWATCH, pattern: 'hatch', opacity: 1, drawn: (r) => hasKind(r, 'native') || hasLoop(r, 'native') },
+  { label: 'waiting on I/O (no core)', fill: KIND_SWATCH, pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity, drawn: (r) => hasState(r, 'io') },
+  { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1, drawn: (r) => hasKind(r, 'startup') },
+  { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8, drawn: (r) => hasKind(r, 'overhead') },
+  { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1, drawn: (r) => hasLoop(r, 'blocking-io') },
 ];
 export const STATE_LEGEND: TaskState[] = ['running', 'cpu-wait', 'gil-wait', 'io', 'blocked', 'queued'];
-
-const hasKind = (r: ModelRun, kind: string) => r.coreSegments.some((lane) => lane.some((s) => s.kind === kind && s.end > s.start));
-const hasState = (r: ModelRun, state: TaskState) => r.taskSpans.some((lane) => lane.some((s) => s.state === state && s.end > s.start));
-/** Whether a run's per-core chart draws a `LEGEND` entry's marks, entry by entry. */
-const LEGEND_DRAWN: ((r: ModelRun) => boolean)[] = [
-  (r) => hasKind(r, 'python') || r.loop.some((l) => l.kind === 'cpu'),
-  (r) => hasKind(r, 'native') || r.loop.some((l) => l.kind === 'native'),
-  (r) => hasState(r, 'io'),
-  (r) => hasKind(r, 'startup'),
-  (r) => hasKind(r, 'overhead'),
-  (r) => r.loop.some((l) => l.kind === 'blocking-io'),
-];
 
 /**
  * The legend's entries for what the runs on screen draw (a threads chart has no loop to block, a sequential one no
@@ -132,9 +125,9 @@ const LEGEND_DRAWN: ((r: ModelRun) => boolean)[] = [
 export function legendEntries(runs?: readonly ModelRun[]): { kinds: LegendItem[]; states: TaskState[]; blocking: boolean } {
   if (!runs?.length) return { kinds: LEGEND, states: STATE_LEGEND, blocking: true };
   return {
-    kinds: LEGEND.filter((_, i) => runs.some(LEGEND_DRAWN[i])),
+    kinds: LEGEND.filter((l) => runs.some(l.drawn)),
     states: STATE_LEGEND.filter((s) => runs.some((r) => hasState(r, s))),
-    blocking: runs.some((r) => r.loop.some((l) => l.kind === 'blocking-io')),
+    blocking: runs.some((r) => hasLoop(r, 'blocking-io')),
   };
 }
 

@@ -269,16 +269,14 @@ export function decodeState(search: string, builtinIds: readonly string[], linke
   const theme = oneOf('theme', THEMES) ?? DEFAULT_STATE.theme;
   const present = oneOf('present', ['0', '1'] as const) === '1';
   // Written by hand into slide decks: `embed`, `embed=1` and `embed=deck` (what links carry), and the yes and no words
-  // people type, in any case; anything else embeds too, and says so.
-  const embedAs = p.get('embed')?.toLowerCase() ?? null;
+  // people type, in any case. Anything else embeds too, and says so: the full app in a slide's frame would trap the
+  // clicker and add history.
+  const embedAs = p.get('embed');
+  const embedWord = embedAs?.toLowerCase();
   let embed: EmbedOptions | undefined;
-  if (embedAs === 'deck') embed = { deckSpace: true };
-  else if (embedAs !== null && ['', '1', 'true', 'yes', 'on'].includes(embedAs)) embed = { deckSpace: false };
-  else if (embedAs !== null && !['0', 'false', 'no', 'off'].includes(embedAs)) {
-    // A value mistyped in a deck's iframe still embeds (the full app in a slide would trap the clicker and add
-    // history), with the message inside it.
-    embed = { deckSpace: false };
-    problems.push(`embed=${p.get('embed')!.slice(0, 20)} (expected embed, embed=1 or embed=deck)`);
+  if (embedWord !== undefined && !['0', 'false', 'no', 'off'].includes(embedWord)) {
+    embed = { deckSpace: embedWord === 'deck' };
+    if (!['', '1', 'true', 'yes', 'on', 'deck'].includes(embedWord)) problems.push(`embed=${embedAs!.slice(0, 20)} (expected embed, embed=1 or embed=deck)`);
   }
   let shown: number[] | undefined;
   const ms = p.get('ms');
