@@ -56,7 +56,8 @@ The output opens in Perfetto (ui.perfetto.dev) and chrome://tracing: one trace p
 complete ("X") event per step that ran (ts and dur in microseconds; a step that never ended is drawn to the
 moment its run ended or stopped and says "unfinished"), and a top-level "metadata" object with the machine, the
 calibration and, per model, its settings, makespan, every task's start, end, outcome and exception (seconds), the
-main program's error (its type, when and how main met it), the deadlock, each shared value's final and expected
+main program's error (its type, when and how main met it), the deadlock (its tasks, when, and whether the watcher
+stopped it as stuck or at the timeout), each shared value's final and expected
 value, what the update and dict steps cost here, and the makespans of all --repeat runs (the run written is the
 one with the median makespan).
 
@@ -1831,7 +1832,8 @@ def settle(scenario: dict, settings: dict, plans: List[List[Work]], w: Watch, ra
         records.append(relative_record(i, t, outcome, err, origin, cut))
     deadlock = None
     if stopped:
-        deadlock = {"tasks": [names[i] for i, r in enumerate(records) if r["outcome"] == "deadlocked" and r["start"] is not None], "at": r6(makespan)}
+        # `stopped`: how the watcher ended it: "deadlock" (every task blocked, nothing changing) or "timeout".
+        deadlock = {"tasks": [names[i] for i, r in enumerate(records) if r["outcome"] == "deadlocked" and r["start"] is not None], "at": r6(makespan), "stopped": ended.stopped}
     clock = all(origin <= t["start"] <= t["end"] <= (t["end"] if nan(t["received"]) else t["received"]) for t in tasks if not nan(t["start"]) and not nan(t["end"]))
     return Run(makespan, records, clock, error, deadlock, shared_values(scenario, done, v, w.layout), costs)
 

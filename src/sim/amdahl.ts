@@ -282,16 +282,18 @@ const EXPLAINS = 0.9;
  * - otherwise the largest lower bound on the model's makespan names the limit, when its best makespan is within 10%
  *   of it: the longest task (every model), the pure Python under one GIL (threads), the work holding the loop
  *   (asyncio); when no bound comes near, the model's own overheads (starting and feeding workers).
- * So threads on I/O-bound work get no GIL sentence, however the model is named.
+ * So threads on I/O-bound work get no GIL sentence, however the model is named. `names`: what each curve is called in
+ * the sentence (its legend's name, which tells two curves of one model apart); the model by default.
  */
-export function plateau(result: SweepResult): Plateau[] {
+export function plateau(result: SweepResult, names: readonly string[] = []): Plateau[] {
   const f = result.facts;
-  return result.curves.map((curve): Plateau => {
+  return result.curves.map((curve, i): Plateau => {
     const { model, config } = curve;
+    const name = names[i] ?? model;
     const points = result.cores.map((c, i) => ({ c, s: curve.speedups[i], m: curve.makespans[i] })).filter((x) => Number.isFinite(x.s));
     if (!points.length) {
       const reason = `it could not be simulated (${curve.error ?? 'no core counts'})`;
-      return { model, config, cores: NaN, speedup: NaN, reason, sentence: `${model}: ${reason}` };
+      return { model, config, cores: NaN, speedup: NaN, reason, sentence: `${name}: ${reason}` };
     }
     const best = points.reduce((a, b) => (b.s > a.s ? b : a));
     const near = points.filter((x) => x.s >= best.s * 0.99);
@@ -315,7 +317,7 @@ export function plateau(result: SweepResult): Plateau[] {
     else if (explained) reason = top.text;
     else reason = `its overheads (${OVERHEADS[model]}): its best run takes ${sec(bestMakespan)}, where the work alone needs ${sec(top.value)}`;
     const failed = curve.error !== null ? `; past ${cores1(Math.max(...points.map((x) => x.c)))} it could not be simulated (${curve.error})` : '';
-    const sentence = `${model} ${stops(model)} scaling at ${cores1(at.c)} (${at.s.toFixed(2)}×): ${reason}${failed}`;
+    const sentence = `${name} ${stops(model)} scaling at ${cores1(at.c)} (${at.s.toFixed(2)}×): ${reason}${failed}`;
     return { model, config, cores: at.c, speedup: at.s, reason, sentence };
   });
 }

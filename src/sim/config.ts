@@ -31,3 +31,43 @@ export function resolveConfig(config: ModelConfig, scenario: Pick<Scenario, 'tas
       return { model: 'asyncio', workers: config.workers ?? null, api: config.api ?? 'gather' };
   }
 }
+
+/**
+ * The model and its settings in words, as they ran (defaults filled in): a chart's title in the workbench, the
+ * trace's process names, the summary's rows. Two models of one scenario always read differently.
+ */
+export function modelWords(config: ModelConfig, scenario: Pick<Scenario, 'tasks' | 'cores'>, profile: CPythonProfile = DEFAULT_PROFILE): string {
+  const r = resolveConfig(config, scenario, profile);
+  switch (r.model) {
+    case 'sequential':
+      return 'sequential: for task in tasks: task()';
+    case 'threads':
+      return `threads: ${r.api === 'thread' ? 'a threading.Thread per task' : `ThreadPoolExecutor(max_workers=${r.workers})`}, switch interval ${r.switchIntervalMs} ms`;
+    case 'processes':
+      return `processes: ProcessPoolExecutor(max_workers=${r.workers}), start method ${r.startMethod}`;
+    case 'asyncio':
+      return `asyncio: ${r.api === 'taskgroup' ? 'TaskGroup()' : 'gather()'}${r.workers ? `, Semaphore(${r.workers})` : ''}`;
+  }
+}
+
+/**
+ * A chart's title on the stage: the model and only what sets it apart from the defaults, short enough for one line
+ * of projector type (the interval where it is not CPython's, the thread count where it was set).
+ */
+export function modelTitle(config: ModelConfig, scenario: Pick<Scenario, 'tasks' | 'cores'>, profile: CPythonProfile = DEFAULT_PROFILE): string {
+  const r = resolveConfig(config, scenario, profile);
+  switch (r.model) {
+    case 'sequential':
+      return 'sequential';
+    case 'threads': {
+      const bits = [r.api === 'thread' ? 'Thread per task' : '', r.switchIntervalMs !== DEFAULT_PROFILE.switchInterval * 1000 ? `${r.switchIntervalMs} ms` : ''].filter(Boolean);
+      return `threads${bits.length ? ` (${bits.join(', ')})` : ''}${config.model === 'threads' && config.workers ? ` ×${config.workers}` : ''}`;
+    }
+    case 'processes':
+      return `processes (${r.startMethod}) ×${r.workers}`;
+    case 'asyncio': {
+      const bits = [r.api === 'taskgroup' ? 'TaskGroup' : '', r.workers ? `Semaphore ${r.workers}` : ''].filter(Boolean);
+      return `asyncio${bits.length ? ` (${bits.join(', ')})` : ''}`;
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { resolveConfig } from './config.ts';
+import { modelWords } from './config.ts';
 import { DEFAULT_PROFILE, type CPythonProfile } from './profile.ts';
 import { NO_TASK, type ModelRun, type TaskSpan } from './timeline.ts';
 import type { ModelConfig, Scenario, Seconds } from './types.ts';
@@ -54,21 +54,6 @@ const us = (s: Seconds) => Math.round(s * 1e9) / 1e3;
 const sec9 = (s: Seconds) => Math.round(s * 1e9) / 1e9;
 /** A difference of two such times, rounded again to whole nanoseconds. */
 const ns3 = (x: number) => Math.round(x * 1e3) / 1e3;
-
-/** The model and its settings in words, as they ran (defaults filled in). */
-export function modelWords(config: ModelConfig, scenario: Pick<Scenario, 'tasks' | 'cores'>, profile: CPythonProfile = DEFAULT_PROFILE): string {
-  const r = resolveConfig(config, scenario, profile);
-  switch (r.model) {
-    case 'sequential':
-      return 'sequential: for task in tasks: task()';
-    case 'threads':
-      return `threads: ${r.api === 'thread' ? 'a threading.Thread per task' : `ThreadPoolExecutor(max_workers=${r.workers})`}, switch interval ${r.switchIntervalMs} ms`;
-    case 'processes':
-      return `processes: ProcessPoolExecutor(max_workers=${r.workers}), start method ${r.startMethod}`;
-    case 'asyncio':
-      return `asyncio: ${r.api === 'taskgroup' ? 'TaskGroup' : 'gather'}${r.workers ? `, Semaphore(${r.workers})` : ''}`;
-  }
-}
 
 /** What a wait is called: the state, and the object for a sync wait. Running and done are no waits. */
 const WAITS: Partial<Record<TaskSpan['state'], string>> = {

@@ -41,15 +41,19 @@ test.describe('Export', () => {
     await page.goto('./?view=tasks&m=1&t=4');
     await expect(page.locator('figure.gantt')).toHaveCount(1);
     const s = await exported(page, /Picture, SVG/);
-    expect(s.name).toBe('seven-dwarfs-threads.svg');
+    expect(s.name).toBe('seven-dwarfs-threads-per-task.svg');
     const svg = await readSvg(page, s.bytes.toString('utf8'));
     expect(svg.error).toBe(false);
     for (const name of DWARFS) expect(svg.text, name).toContain(name);
     const p = await exported(page, /Picture, PNG/);
-    expect(p.name).toBe('seven-dwarfs-threads.png');
+    expect(p.name).toBe('seven-dwarfs-threads-per-task.png');
     // The PNG's header: its signature, then IHDR's width and height.
     expect(p.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect([p.bytes.readUInt32BE(16), p.bytes.readUInt32BE(20)]).toEqual([svg.width * 2, svg.height * 2]);
+    // The same run per core is another picture, in a file of its own.
+    await page.goto('./?view=cores&m=1&t=4');
+    await expect(page.locator('figure.gantt')).toHaveCount(1);
+    expect((await exported(page, /Picture, SVG/)).name).toBe('seven-dwarfs-threads-per-core.svg');
   });
 
   test('a WebM video of playback from the playhead, with progress, that plays for a while', async ({ page }) => {

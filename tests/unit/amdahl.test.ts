@@ -534,6 +534,15 @@ describe('Amdahl panel (server-rendered markup)', () => {
     for (const q of plateau(dwarfSweep())) expect(html()).toContain(`>${q.sentence}</li>`);
   });
 
+  it('two curves of one model are told apart in the plateau list as in the legend: by start method', () => {
+    const two = { ...dwarfs, models: [{ model: 'processes' as const, startMethod: 'fork' as const }, { model: 'processes' as const, startMethod: 'spawn' as const }] };
+    const { body } = render(Amdahl, { props: { scenario: two, result: sweep(two, { cores: [1, 2, 4] }), width: 800 } });
+    const items = [...body.matchAll(/>([^<>]* scaling at [^<>]*)<\/li>/g)].map((m) => m[1]);
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatch(/^processes \(fork\) stop scaling at /);
+    expect(items[1]).toMatch(/^processes \(spawn\) stop scaling at /);
+  });
+
   it('the what-if form has labelled selects: every task (the longest chosen) and 2×, 5×, 10×', () => {
     const h = html();
     expect(h).toMatch(/<label>\s*Task\s*<select/);

@@ -328,7 +328,7 @@ interface TaskOutcome {
 interface RunResult extends Omit<ModelResult, 'tasks'> {
   tasks: TaskOutcome[];
   error: { type: string; at: number; how: string } | null;
-  deadlock: { tasks: string[]; at: number } | null;
+  deadlock: { tasks: string[]; at: number; stopped: 'deadlock' | 'timeout' } | null;
   shared: Record<string, { final: number; expected: number }>;
 }
 interface Trace12 extends Omit<Trace, 'metadata'> {
@@ -340,15 +340,13 @@ function captured(name: string, scenario: unknown, ...flags: string[]) {
 }
 function capturedIn(env: Record<string, string>, name: string, scenario: unknown, ...flags: string[]) {
   const out = join(dir, `${name}.trace.json`);
-  const t0 = performance.now();
   const r = captureIn(env, json(`${name}.json`, scenario), '--out', out, ...flags);
-  const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`capture failed (${r.status}): ${r.stderr}`);
   const trace = JSON.parse(readFileSync(out, 'utf8')) as Trace12;
   /** A task's step events in a model run (the nth result), in time order. */
   const stepsOf = (run: number, task: number) =>
     trace.traceEvents.filter((e) => e.ph === 'X' && e.pid === trace.metadata.results[run].pid && e.args.task === task).sort((a, b) => a.ts! - b.ts! || (a.args.step as number) - (b.args.step as number));
-  return { ms, stderr: r.stderr, trace, results: trace.metadata.results, stepsOf };
+  return { stderr: r.stderr, trace, results: trace.metadata.results, stepsOf };
 }
 const outcomes = (r: RunResult) => r.tasks.map((t) => t.outcome);
 // Times are written to the nanosecond (µs to 3 places): an order between two events holds to that.
@@ -515,12 +513,11 @@ describe('capture: deadlocks are stopped and reported; nothing hangs capture.py'
   };
   const dead = lazy(() => captured('deadlock', twoLocks, '--timeout', '10'));
 
-  it('records the two tasks as deadlocked, when the last one blocked, and exits 0 well within the timeout', () => {
-    const { ms, results, stepsOf } = dead();
+  it('records the two tasks as deadlocked, when the last one blocked, stopped as stuck rather than at the timeout', () => {
+    const { results, stepsOf } = dead();
     // Each run is stopped 0.5 s after its tasks were all blocked with nothing changing, not at the timeout.
-    expect(ms).toBeLessThan(8000);
     results.forEach((r, run) => {
-      expect(r.deadlock, r.label).toEqual({ tasks: ['ab', 'ba'], at: r.makespan });
+      expect(r.deadlock, r.label).toEqual({ tasks: ['ab', 'ba'], at: r.makespan, stopped: 'deadlock' });
       expect(r.error).toBeNull();
       expect(r.tasks.slice(0, 2).map((t) => [t.outcome, t.end])).toEqual([['deadlocked', null], ['deadlocked', null]]);
       // The makespan: the later of the two second acquires' calls (each after its 30 ms wait).
@@ -568,7 +565,7 @@ describe('capture: deadlocks are stopped and reported; nothing hangs capture.py'
   });
 
   it('stops at --timeout a run whose blocked task cannot be seen waiting (an update under a lock held for good)', () => {
-    const { ms, results } = captured(
+    const { results } = captured(
       'held',
       {
         name: 'held',
@@ -584,8 +581,7 @@ describe('capture: deadlocks are stopped and reported; nothing hangs capture.py'
       '--timeout',
       '0.6',
     );
-    expect(ms).toBeLessThan(4000);
-    expect(results[0].deadlock?.tasks).toEqual(['holder', 'updater']);
+    expect(results[0].deadlock).toEqual({ tasks: ['holder', 'updater'], at: results[0].makespan, stopped: 'timeout' });
     expect(results[0].shared).toEqual({ n: { final: 0, expected: 1000 } });
   });
 
