@@ -30,7 +30,7 @@ describe('threads machine', () => {
     const { actor, send } = drive(threadsMachine, { model: 'threads' });
     const cmds = send({ type: 'START', at: 0 });
     expect(actor.getSnapshot().value).toBe('running');
-    expect(actor.getSnapshot().context.holder).toBe(0);
+    expect(actor.getSnapshot().context.s.holder).toBe(0);
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'gil', thread: 0 }));
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', thread: 0, kind: 'overhead' }));
   });
@@ -39,7 +39,7 @@ describe('threads machine', () => {
     const { actor, send } = drive(threadsMachine, { model: 'threads' });
     send({ type: 'START', at: 0 });
     const cmds = send({ type: 'BURST_DONE', thread: 0, at: 0.00015 });
-    const ctx = actor.getSnapshot().context;
+    const ctx = actor.getSnapshot().context.s;
     expect(cmds).toContainEqual({ op: 'spawn', thread: 1, label: 'Thread 1' });
     expect(ctx.holder).toBe(1);
     expect(ctx.queue).toEqual([0]);
@@ -49,7 +49,7 @@ describe('threads machine', () => {
     const { actor, send } = drive(threadsMachine, { model: 'threads' });
     send({ type: 'START', at: 0 });
     const before = actor.getSnapshot().context;
-    const cmds = send({ type: 'GIL_TIMEOUT', gen: before.gen + 7, at: 0.001 });
+    const cmds = send({ type: 'GIL_TIMEOUT', gen: before.s.gen + 7, at: 0.001 });
     expect(cmds).toEqual([]);
     expect(actor.getSnapshot().context).toBe(before);
   });
@@ -59,12 +59,12 @@ describe('threads machine', () => {
     send({ type: 'START', at: 0 });
     send({ type: 'BURST_DONE', thread: 0, at: 0.00015 });
     send({ type: 'WAKE', thread: 1, at: 0.0002 }); // Thread 1 runs task a; main waits for the GIL
-    const ctx = actor.getSnapshot().context;
+    const ctx = actor.getSnapshot().context.s;
     expect(ctx.holder).toBe(1);
     expect(ctx.waiters).toEqual([0]);
     expect(ctx.dropAt).toBeCloseTo(0.0002 + 0.005, 9);
     const cmds = send({ type: 'GIL_TIMEOUT', gen: ctx.gen, at: ctx.dropAt });
-    const after = actor.getSnapshot().context;
+    const after = actor.getSnapshot().context.s;
     expect(cmds[0]).toEqual({ op: 'suspend', thread: 1 });
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'gil', thread: 0, forced: true }));
     expect(after.holder).toBe(0);
@@ -135,7 +135,7 @@ describe('the other machines', () => {
     send({ type: 'START', at: 0 });
     send({ type: 'BURST_DONE', thread: 2, at: 0.0017 }); // parent forked worker 0
     send({ type: 'BURST_DONE', thread: 0, at: 0.0029 }); // worker 0 booted: nothing to do yet
-    expect(actor.getSnapshot().context.workers[0].phase).toBe('idle');
+    expect(actor.getSnapshot().context.s.workers[0].phase).toBe('idle');
     const cmds = send({ type: 'BURST_DONE', thread: 2, at: 0.0034 }); // worker 1 forked: feeding starts
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', thread: 0, task: 0, kind: 'overhead' }));
   });
@@ -147,7 +147,7 @@ describe('the other machines', () => {
     const cmds = send({ type: 'BURST_DONE', thread: 0, at: 0.0003 });
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'timer', event: expect.objectContaining({ type: 'IO_DONE', task: 0 }) }));
     expect(cmds).toContainEqual(expect.objectContaining({ op: 'burst', task: 1 }));
-    expect(actor.getSnapshot().context.current).toBe(1);
+    expect(actor.getSnapshot().context.s.current).toBe(1);
   });
 });
 
@@ -240,6 +240,6 @@ describe('every machine: a stall ends the run with a deadlock report, a sync wak
     const before = actor.getSnapshot().context;
     // A retry for a task that is not waiting is ignored.
     expect(send({ type: 'RETRY', task: 1, object: 'L', granted: false, at: 0.001 }).filter((c) => c.op === 'gil')).toEqual([]);
-    expect(actor.getSnapshot().context.threads).toEqual(before.threads);
+    expect(actor.getSnapshot().context.s.threads).toEqual(before.s.threads);
   });
 });

@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
-import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
@@ -242,9 +242,29 @@ const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) =>
     allTasksDone,
   );
 
+/** The model's state when a run begins. */
+const initialState = (input: ModelInput<AsyncioConfig>): AsyncioContext => ({
+  tasks: input.scenario.tasks,
+  profile: input.profile,
+  api: resolveConfig(input.config, input.scenario, input.profile).api,
+  table: syncTable(input.scenario),
+  sync: syncTable(input.scenario).initial,
+  shared: {},
+  over: input.scenario.tasks.map(() => false),
+  ready: [],
+  current: -1,
+  next: input.scenario.tasks.map(() => 0),
+  started: input.scenario.tasks.map(() => false),
+  semFree: resolveConfig(input.config, input.scenario, input.profile).workers ?? Number.MAX_SAFE_INTEGER,
+  semWaiters: [],
+  finished: 0,
+  out: [],
+  allDone: false,
+});
+
 export const asyncioMachine = setup({
   types: {
-    context: {} as AsyncioContext,
+    context: {} as ModelContext<AsyncioContext>,
     events: {} as ModelEvent,
     input: {} as ModelInput<AsyncioConfig>,
   },
@@ -272,24 +292,7 @@ export const asyncioMachine = setup({
   },
 }).createMachine({
   id: 'asyncio',
-  context: ({ input }) => ({
-    tasks: input.scenario.tasks,
-    profile: input.profile,
-    api: resolveConfig(input.config, input.scenario, input.profile).api,
-    table: syncTable(input.scenario),
-    sync: syncTable(input.scenario).initial,
-    shared: {},
-    over: input.scenario.tasks.map(() => false),
-    ready: [],
-    current: -1,
-    next: input.scenario.tasks.map(() => 0),
-    started: input.scenario.tasks.map(() => false),
-    semFree: resolveConfig(input.config, input.scenario, input.profile).workers ?? Number.MAX_SAFE_INTEGER,
-    semWaiters: [],
-    finished: 0,
-    out: [],
-    allDone: false,
-  }),
+  context: ({ input }) => ({ s: initialState(input) }),
   // `starting`: `asyncio.run()` sets up the loop and creates the tasks.
   ...lifecycle('startLoop', { BURST_DONE: 'stepDone', WAKE: 'stepDone', IO_DONE: 'awaited', STALLED: 'stalled' }, 'scheduleAll'),
 });

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, type MachineContext } from 'xstate';
+import { assign, enqueueActions } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
@@ -86,35 +86,44 @@ export interface RuleOutput {
 }
 
 /**
- * An XState `assign` that applies one model rule: `make` takes a working copy of the context, `fn` applies the rule
- * to it, and the copy becomes the new context with the rule's commands in `out`. Every transition that runs a rule
+ * What a model machine's XState context is: its state under one key. XState copies the context it is given key by
+ * key on every `assign`; with the model's 20 to 35 fields under `s`, that copy is one key, and the rule's own
+ * working copy (`make`) is the only copy of them (measured: 6.8 → 4.4 µs an event for a 35-field state).
+ */
+export interface ModelContext<S extends RuleOutput> {
+  s: S;
+}
+
+/**
+ * An XState `assign` that applies one model rule: `make` takes a working copy of the state, `fn` applies the rule
+ * to it, and the copy becomes the new state with the rule's commands in `out`. Every transition that runs a rule
  * follows it with `AFTER_RULE`. (One `enqueueActions` doing all three costs twice as much per event, which matters
  * at 16,000 GIL hand-offs.)
  */
-export function ruleAction<C extends MachineContext & RuleOutput, R extends RuleRun<C>>(
-  make: (context: C, event: KernelEvent) => R,
+export function ruleAction<C extends RuleOutput, R extends RuleRun<C>>(
+  make: (state: C, event: KernelEvent) => R,
   fn: (r: R, event: KernelEvent) => void,
-  done: (context: C) => boolean,
+  done: (state: C) => boolean,
 ) {
-  return assign<C, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
+  return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
     const e = event as KernelEvent;
-    const r = make(context, e);
+    const r = make(context.s, e);
     fn(r, e);
     r.c.out = r.cmds;
     r.c.allDone = done(r.c);
-    return r.c;
+    return { s: r.c };
   });
 }
 
 /** Raise `ALL_DONE` once a rule has finished the last task. */
-export function finishIfDone<C extends MachineContext & RuleOutput>() {
-  return enqueueActions<C, ModelEvent, undefined, ModelEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
-    if (context.allDone) enqueue.raise({ type: 'ALL_DONE', at: (event as KernelEvent).at });
+export function finishIfDone<C extends RuleOutput>() {
+  return enqueueActions<ModelContext<C>, ModelEvent, undefined, ModelEvent, never, never, never, never, never>(({ context, event, enqueue }) => {
+    if (context.s.allDone) enqueue.raise({ type: 'ALL_DONE', at: (event as KernelEvent).at });
   });
 }
 
 /** What follows every rule: its commands go to the kernel, then `finishIfDone`. */
-export const AFTER_RULE = [{ type: 'kernel', params: ({ context }: { context: RuleOutput }) => ({ cmds: context.out }) }, 'finishIfDone'] as const;
+export const AFTER_RULE = [{ type: 'kernel', params: ({ context }: { context: ModelContext<RuleOutput> }) => ({ cmds: context.s.out }) }, 'finishIfDone'] as const;
 
 /**
  * Shared values by name: what the program's variable ends at, what it would with no update lost, and how many were.

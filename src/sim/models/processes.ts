@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, Seconds, StartMethod, SyncStep, Task } from '../types.ts';
-import { lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
@@ -290,9 +290,41 @@ const rulePool = (fn: (r: Pool, e: KernelEvent) => void) =>
     allTasksDone,
   );
 
+/** The model's state when a run begins. */
+const initialState = (input: ModelInput<ProcessesConfig>): ProcessesContext => {
+  const { startMethod: method, workers: max } = resolveConfig(input.config, input.scenario, input.profile);
+  const count = method === 'fork' ? max : Math.min(max, input.scenario.tasks.length);
+  return {
+    tasks: input.scenario.tasks,
+    profile: input.profile,
+    method,
+    count,
+    parent: count,
+    server: count + 1,
+    launcher: method === 'forkserver' ? count + 1 : count,
+    serverReady: false,
+    launched: 0,
+    feeding: false,
+    queue: input.scenario.tasks.map((_, i) => i),
+    workers: Array.from({ length: count }, () => ({ phase: 'booting' as Phase, task: NO_TASK, step: -1 })),
+    finished: 0,
+    table: syncTable(input.scenario),
+    sync: syncTable(input.scenario).initial,
+    shared: {},
+    results: resultOrder(input.scenario.tasks.length),
+    raised: input.scenario.tasks.map(() => null),
+    crashed: false,
+    over: input.scenario.tasks.map(() => false),
+    callPipeFree: 0,
+    resultPipeFree: 0,
+    out: [],
+    allDone: false,
+  };
+};
+
 export const processesMachine = setup({
   types: {
-    context: {} as ProcessesContext,
+    context: {} as ModelContext<ProcessesContext>,
     events: {} as ModelEvent,
     input: {} as ModelInput<ProcessesConfig>,
   },
@@ -341,35 +373,6 @@ export const processesMachine = setup({
   },
 }).createMachine({
   id: 'processes',
-  context: ({ input }) => {
-    const { startMethod: method, workers: max } = resolveConfig(input.config, input.scenario, input.profile);
-    const count = method === 'fork' ? max : Math.min(max, input.scenario.tasks.length);
-    return {
-      tasks: input.scenario.tasks,
-      profile: input.profile,
-      method,
-      count,
-      parent: count,
-      server: count + 1,
-      launcher: method === 'forkserver' ? count + 1 : count,
-      serverReady: false,
-      launched: 0,
-      feeding: false,
-      queue: input.scenario.tasks.map((_, i) => i),
-      workers: Array.from({ length: count }, () => ({ phase: 'booting' as Phase, task: NO_TASK, step: -1 })),
-      finished: 0,
-      table: syncTable(input.scenario),
-      sync: syncTable(input.scenario).initial,
-      shared: {},
-      results: resultOrder(input.scenario.tasks.length),
-      raised: input.scenario.tasks.map(() => null),
-      crashed: false,
-      over: input.scenario.tasks.map(() => false),
-      callPipeFree: 0,
-      resultPipeFree: 0,
-      out: [],
-      allDone: false,
-    };
-  },
+  context: ({ input }) => ({ s: initialState(input) }),
   ...lifecycle('startPool', { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' }),
 });

@@ -1,7 +1,7 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The one thread that runs everything. */
@@ -96,9 +96,15 @@ const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
 /**
  * sequential: `for t in tasks: t()`. One thread, one task after another, one step after another; a wait is a wait.
  */
+/** The model's state when a run begins. */
+const initialState = (input: ModelInput<SequentialConfig>): SequentialContext => {
+  const table = syncTable(input.scenario);
+  return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
+};
+
 export const sequentialMachine = setup({
   types: {
-    context: {} as SequentialContext,
+    context: {} as ModelContext<SequentialContext>,
     events: {} as ModelEvent,
     input: {} as ModelInput<SequentialConfig>,
   },
@@ -123,9 +129,6 @@ export const sequentialMachine = setup({
   },
 }).createMachine({
   id: 'sequential',
-  context: ({ input }) => {
-    const table = syncTable(input.scenario);
-    return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
-  },
+  context: ({ input }) => ({ s: initialState(input) }),
   ...lifecycle('beginStep', { BURST_DONE: 'nextStep', IO_DONE: 'nextStep', STALLED: 'stalled' }),
 });

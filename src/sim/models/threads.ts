@@ -5,7 +5,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
-import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /*
@@ -636,9 +636,51 @@ function finalValues(c: Ctx): SharedTally {
   return out;
 }
 
+/** The model's state when a run begins. */
+const initialState = (input: ModelInput<ThreadsConfig>): ThreadsContext => ({
+  tasks: input.scenario.tasks,
+  profile: input.profile,
+  interval: resolveConfig(input.config, input.scenario, input.profile).switchIntervalMs / 1000,
+  maxWorkers: resolveConfig(input.config, input.scenario, input.profile).workers,
+  // Stryker disable next-line all: the main thread's record; startSubmitting asks for the GIL 'submit' at once
+  threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit', nativeLeft: 0 }],
+  queue: [],
+  submitted: 0,
+  // Stryker disable next-line BooleanLiteral: set by submitNext() before submitted() reads it
+  mainSpawns: false,
+  // Stryker disable next-line UnaryOperator: thread 1 is the first one started, so +1 would name the right thread
+  startingThread: -1,
+  idle: [],
+  idleTokens: 0,
+  holder: -1,
+  acquiredAt: 0,
+  waiters: [],
+  batched: [],
+  // Stryker disable next-line ArrayDeclaration: a waiter's slot is written before it is read
+  armedAt: [],
+  gen: 0,
+  dropAt: Infinity,
+  finished: 0,
+  api: resolveConfig(input.config, input.scenario, input.profile).api,
+  seed: input.scenario.seed,
+  scheduled: input.config.schedule !== undefined,
+  schedule: input.config.schedule ?? [],
+  choice: 0,
+  table: syncTable(input.scenario),
+  sync: syncTable(input.scenario).initial,
+  shared: {},
+  values: {},
+  dicts: new Set(input.scenario.tasks.flatMap((t) => t.steps.flatMap((s) => (s.kind === 'iterate' ? [s.shared] : [])))),
+  results: resultOrder(input.scenario.tasks.length),
+  over: input.scenario.tasks.map(() => false),
+  // Stryker disable next-line ArrayDeclaration: START's rule replaces it before the kernel reads it
+  out: [],
+  allDone: false,
+});
+
 export const threadsMachine = setup({
   types: {
-    context: {} as ThreadsContext,
+    context: {} as ModelContext<ThreadsContext>,
     events: {} as ModelEvent,
     input: {} as ModelInput<ThreadsConfig>,
   },
@@ -687,51 +729,12 @@ export const threadsMachine = setup({
     // Only GIL_TIMEOUT is routed here, and no drop request is current while the GIL is free (scheduleDrop cancels it).
     isCurrentDropRequest: ({ context, event }) => {
       assertEvent(event, 'GIL_TIMEOUT');
-      return event.gen === context.gen && context.threads[context.holder].inPython;
+      return event.gen === context.s.gen && context.s.threads[context.s.holder].inPython;
     },
   },
 }).createMachine({
   id: 'threads',
-  context: ({ input }) => ({
-    tasks: input.scenario.tasks,
-    profile: input.profile,
-    interval: resolveConfig(input.config, input.scenario, input.profile).switchIntervalMs / 1000,
-    maxWorkers: resolveConfig(input.config, input.scenario, input.profile).workers,
-    // Stryker disable next-line all: the main thread's record; startSubmitting asks for the GIL 'submit' at once
-    threads: [{ task: NO_TASK, step: -1, inPython: false, onGil: 'submit', nativeLeft: 0 }],
-    queue: [],
-    submitted: 0,
-    // Stryker disable next-line BooleanLiteral: set by submitNext() before submitted() reads it
-    mainSpawns: false,
-    // Stryker disable next-line UnaryOperator: thread 1 is the first one started, so +1 would name the right thread
-    startingThread: -1,
-    idle: [],
-    idleTokens: 0,
-    holder: -1,
-    acquiredAt: 0,
-    waiters: [],
-    batched: [],
-    // Stryker disable next-line ArrayDeclaration: a waiter's slot is written before it is read
-    armedAt: [],
-    gen: 0,
-    dropAt: Infinity,
-    finished: 0,
-    api: resolveConfig(input.config, input.scenario, input.profile).api,
-    seed: input.scenario.seed,
-    scheduled: input.config.schedule !== undefined,
-    schedule: input.config.schedule ?? [],
-    choice: 0,
-    table: syncTable(input.scenario),
-    sync: syncTable(input.scenario).initial,
-    shared: {},
-    values: {},
-    dicts: new Set(input.scenario.tasks.flatMap((t) => t.steps.flatMap((s) => (s.kind === 'iterate' ? [s.shared] : [])))),
-    results: resultOrder(input.scenario.tasks.length),
-    over: input.scenario.tasks.map(() => false),
-    // Stryker disable next-line ArrayDeclaration: START's rule replaces it before the kernel reads it
-    out: [],
-    allDone: false,
-  }),
+  context: ({ input }) => ({ s: initialState(input) }),
   ...lifecycle('startSubmitting', {
     BURST_DONE: 'burstDone',
     IO_DONE: 'ioDone',
