@@ -93,15 +93,15 @@ const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
     allTasksDone,
   );
 
-/**
- * sequential: `for t in tasks: t()`. One thread, one task after another, one step after another; a wait is a wait.
- */
 /** The model's state when a run begins. */
 const initialState = (input: ModelInput<SequentialConfig>): SequentialContext => {
   const table = syncTable(input.scenario);
   return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
 };
 
+/**
+ * sequential: `for t in tasks: t()`. One thread, one task after another, one step after another; a wait is a wait.
+ */
 export const sequentialMachine = setup({
   types: {
     context: {} as ModelContext<SequentialContext>,
