@@ -34,7 +34,8 @@ export function resolveConfig(config: ModelConfig, scenario: Pick<Scenario, 'tas
 
 /**
  * The model and its settings in words, as they ran (defaults filled in): a chart's title in the workbench, the
- * trace's process names, the summary's rows. Two models of one scenario always read differently.
+ * trace's process names, the summary's rows. Models that run differently read differently (the API too: a TaskGroup is
+ * no gather, a bare Thread per task no executor).
  */
 export function modelWords(config: ModelConfig, scenario: Pick<Scenario, 'tasks' | 'cores'>, profile: CPythonProfile = DEFAULT_PROFILE): string {
   const r = resolveConfig(config, scenario, profile);
