@@ -2,8 +2,9 @@
  * The app's keys, as a pure function of the key and where focus is, so the map is testable and one place says what
  * each key does. The app listens in the capture phase and prevents the default of every key it uses: a focused
  * slider, select or button never also moves, opens or presses (PageDown on the time slider would move time
- * backwards; Space on "Restart" would restart). Only a text field keeps its own keys, and a focused chart keeps the
- * arrows to walk its bars.
+ * backwards; Space on "Restart" would restart). Only a text field keeps its own keys, a focused chart keeps the
+ * arrows to walk its bars, and a focused slider, select or radio button keeps the arrows to change its value (as every
+ * such control does; the clicker's PageDown / PageUp still step the story).
  */
 export type KeyAction =
   | { type: 'toggle-play' }
@@ -37,7 +38,7 @@ export interface KeyContext {
   inTextField: boolean;
   /** Focus is on a chart, which walks its bars with the arrow keys. */
   inChart: boolean;
-  /** Focus is on a select or an input (a slider, a radio button…): ↑ / ↓ are its own. */
+  /** Focus is on a select or an input (a slider, a radio button…): the four arrows are its own. */
   ownsArrows?: boolean;
   /** Focus is on something Enter presses or opens (a button, link, fold, select or input). */
   ownsEnter?: boolean;
@@ -66,9 +67,9 @@ export function keyAction(e: KeyInput, ctx: KeyContext): KeyAction | null {
     case 'PageUp':
       return { type: 'page', direction: -1 };
     case 'ArrowRight':
-      return ctx.inChart ? null : { type: 'event', direction: 1 };
+      return ctx.inChart || ctx.ownsArrows ? null : { type: 'event', direction: 1 };
     case 'ArrowLeft':
-      return ctx.inChart ? null : { type: 'event', direction: -1 };
+      return ctx.inChart || ctx.ownsArrows ? null : { type: 'event', direction: -1 };
     case 'Home':
       return { type: 'start' };
     case 'End':
@@ -122,7 +123,7 @@ export function keyContext(target: EventTarget | null): KeyContext {
 export const KEY_HELP: [string, string][] = [
   ['PageDown / PageUp', 'next / previous story step; with no story, the next / previous visible event'],
   ['Space', 'play / pause'],
-  ['← / →', 'previous / next event'],
+  ['← / →', 'previous / next event (on a focused slider: move it)'],
   ['Home / End', 'start / end of the run'],
   ['+ / − / 0', 'zoom in / out around the playhead, whole run (or wheel, pinch, drag; double click resets)'],
   ['1–9', 'show that model alone (as the scheduler: give the GIL to that thread)'],

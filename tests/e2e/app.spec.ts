@@ -226,6 +226,22 @@ test('keyboard playback: space plays and pauses, arrows step between events', as
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
 });
 
+test('on a focused slider the arrows move the slider, not the playhead; PageDown still steps', async ({ page }) => {
+  await page.goto('./?s=mixed&t=1');
+  const cores = page.getByRole('slider', { name: /Cores/ });
+  await cores.focus();
+  const before = await seconds(page);
+  await page.keyboard.press('ArrowRight');
+  await expect(cores).toHaveValue('5');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(cores).toHaveValue('3');
+  await expect(page.locator('#charts')).toHaveAttribute('data-current', 'true');
+  expect(await seconds(page)).toBe(before);
+  await page.keyboard.press('PageDown');
+  await expect.poll(() => seconds(page)).toBeGreaterThan(before);
+});
+
 test('focusing a chart and pressing arrows reads out a bar', async ({ page }) => {
   await page.goto('./?s=mixed&t=5');
   const chart = page.locator('figure.gantt[data-model="threads"]').getByRole('application');

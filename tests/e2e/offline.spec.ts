@@ -66,6 +66,7 @@ test.describe('the single file (npm run build:single)', () => {
     const cores = page.getByRole('slider', { name: /cores/i }).first();
     await cores.focus();
     await page.keyboard.press('ArrowLeft');
+    await expect(cores).toHaveValue('3');
     await expect(page.locator('#charts')).toHaveAttribute('data-current', 'true');
     // Playback.
     await page.getByRole('button', { name: 'Play' }).click();

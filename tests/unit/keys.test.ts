@@ -47,6 +47,14 @@ describe('the key map', () => {
     expect(keyAction({ key: ' ' }, chart)).toEqual({ type: 'toggle-play' });
   });
 
+  it('a focused slider, select or radio button keeps all four arrows, and the clicker keys still step', () => {
+    const slider = { inTextField: false, inChart: false, ownsArrows: true };
+    for (const key of ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown']) expect(keyAction({ key }, slider)).toBeNull();
+    expect(keyAction({ key: 'PageDown' }, slider)).toEqual({ type: 'page', direction: 1 });
+    expect(keyAction({ key: 'PageUp' }, slider)).toEqual({ type: 'page', direction: -1 });
+    expect(keyAction({ key: ' ' }, slider)).toEqual({ type: 'toggle-play' });
+  });
+
   it('keys with Ctrl, Alt or Meta are the browser\'s', () => {
     expect(keyAction({ key: 'f', ctrlKey: true }, anywhere)).toBeNull();
     expect(keyAction({ key: 'PageDown', altKey: true }, anywhere)).toBeNull();
