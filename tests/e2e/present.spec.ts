@@ -31,6 +31,14 @@ test.describe('presenter mode', () => {
       const m = await measure(page);
       expect(m.scrolls).toBe(false);
       expect(m.smallest[0].px, JSON.stringify(m.smallest)).toBeGreaterThanOrEqual(min);
+      // No lane label overlaps the next one down (the seven dwarfs' waits fold into one lane where they would).
+      const overlaps = await page.locator('figure.gantt').evaluateAll((figs) =>
+        figs.flatMap((f) => {
+          const boxes = [...f.querySelectorAll('text.lane-label')].map((t) => ({ text: t.textContent, ...t.getBoundingClientRect().toJSON() })).sort((a, b) => a.top - b.top);
+          return boxes.slice(1).filter((b, i) => b.top < boxes[i].bottom - 1).map((b, i) => `${f.getAttribute('data-model')}: ${boxes[i].text} / ${b.text}`);
+        }),
+      );
+      expect(overlaps).toEqual([]);
     });
   }
 

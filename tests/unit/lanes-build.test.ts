@@ -3,7 +3,8 @@ import { parseScenario } from '../../src/sim/schema.ts';
 import { runModel, simulateScenario } from '../../src/sim/simulate.ts';
 import type { CoreSegment, ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
-import { buildLanes, type Lane } from '../../src/ui/chart/lanes.ts';
+import { buildLanes, foldWaiting, type Lane } from '../../src/ui/chart/lanes.ts';
+import { crowded, stageRows } from '../../src/ui/chart/stageRows.ts';
 import { loadScenario, NO_REPORTS } from './helpers.ts';
 
 // A hand-made timeline, so each lane and tooltip can be stated exactly, whatever the simulator does.
@@ -327,5 +328,70 @@ describe('buildLanes: locks, queues, events and barriers', () => {
     expect(perCore.flatMap((l) => l.pins ?? []).length).toBe(r.marks.length);
     expect(new Set(perCore.filter((l) => l.pins?.length).map((l) => l.id.split('-')[0]))).toEqual(new Set(['core']));
     expect(byTask[1].pins![0].detail()).toMatch(/^t2: wrote back a stale counter: [\d,]+ updates lost, at [\d.]+ ms$/);
+  });
+});
+
+describe('foldWaiting: the waiting band as one lane, for the stage', () => {
+  const wait = (task: number, name: string, ...xs: [number, number][]): Lane => ({
+    id: `wait-${task}`, label: name, thin: true, band: task === 0 ? 'waiting on I/O (no core)' : undefined,
+    marks: xs.map(([start, end]) => ({ start, end, paint: { by: 'task', task, kind: 'io' }, label: '', detail: () => '' })),
+  });
+  const core: Lane = { id: 'core-0', label: 'CPU 0', marks: [] };
+  const folded = (lanes: Lane[]) => foldWaiting(lanes).map((l) => ({ id: l.id, label: l.label, band: l.band ?? null, marks: l.marks.map((m) => [m.start, m.end, (m.parts ?? []).map((p) => `${p.label}:${p.share.toFixed(2)}`).join(' '), m.detail()]) }));
+
+  it.each([
+    [
+      'overlapping waits stack, each a third of the row, in task order',
+      [core, wait(0, 'Doc', [0, 2]), wait(1, 'Grumpy', [1, 3]), wait(2, 'Happy', [4, 5])],
+      [
+        [0, 1, 'Doc:0.33', 'waiting on I/O: Doc, 0.0 ms → 1.000 s (1.000 s)'],
+        [1, 2, 'Doc:0.33 Grumpy:0.33', 'waiting on I/O: Doc, Grumpy, 1.000 s → 2.000 s (1.000 s)'],
+        [2, 3, 'Grumpy:0.33', 'waiting on I/O: Grumpy, 2.000 s → 3.000 s (1.000 s)'],
+        [4, 5, 'Happy:0.33', 'waiting on I/O: Happy, 4.000 s → 5.000 s (1.000 s)'],
+      ],
+    ],
+    [
+      'a wait that ends as the same task\'s next begins is one mark; another task\'s taking over at that instant is a new one',
+      [core, wait(0, 'Doc', [0, 1], [1, 2]), wait(1, 'Grumpy', [2, 3])],
+      [
+        [0, 2, 'Doc:0.50', 'waiting on I/O: Doc, 0.0 ms → 2.000 s (2.000 s)'],
+        [2, 3, 'Grumpy:0.50', 'waiting on I/O: Grumpy, 2.000 s → 3.000 s (1.000 s)'],
+      ],
+    ],
+  ] as [string, Lane[], unknown[]][])('%s', (_, lanes, marks) => {
+    const out = folded(lanes);
+    expect(out.map((l) => l.id)).toEqual(['core-0', 'wait-all']);
+    expect(out[1]).toMatchObject({ label: `${lanes.length - 1} tasks`, band: 'waiting on I/O (no core)' });
+    expect(out[1].marks).toEqual(marks);
+  });
+
+  it('keeps a band of one lane as it is, and moves the band\'s instant marks to the folded lane in time order', () => {
+    const one = [core, wait(0, 'Doc', [0, 1])];
+    expect(foldWaiting(one)).toBe(one);
+    const a = wait(0, 'Doc', [0, 1]);
+    const b = wait(1, 'Grumpy', [0, 1]);
+    a.pins = [{ at: 0.8, kind: 'raised', detail: () => 'late' }];
+    b.pins = [{ at: 0.2, kind: 'cancelled', detail: () => 'early' }];
+    expect(foldWaiting([core, a, b])[1].pins!.map((p) => p.detail())).toEqual(['early', 'late']);
+  });
+});
+
+describe('stageRows: rows on the projector', () => {
+  const lanes = (n: number, waits: number): Lane[] => [
+    ...Array.from({ length: n }, (_, i): Lane => ({ id: `core-${i}`, label: `CPU ${i}`, marks: [] })),
+    ...Array.from({ length: waits }, (_, i): Lane => ({ id: `wait-${i}`, label: `T${i}`, thin: true, band: i === 0 ? 'waiting' : undefined, marks: [] })),
+  ];
+  it.each([
+    // 254 px for a 2 × 2 grid's cell at 1280 × 720: four cores and seven waits get 12 px rows, 15 px apart: crowded.
+    [lanes(4, 7), { font: 18, height: 254 }, { row: 12, gap: 3 }, true],
+    [lanes(4, 1), { font: 18, height: 254 }, { row: 30, gap: 3 }, false],
+    // An embed squeezes rows down to 6 px, 1 px apart; it never folds (its labels shrink to the rows instead).
+    [lanes(4, 7), { font: 9, height: 60, squeeze: true }, { row: 6, gap: 1 }, true],
+  ] as const)('%#: %j in %j', (ls, stage, want, crowd) => {
+    expect(stageRows(ls, stage, false)).toMatchObject(want);
+    expect(crowded(ls, stage, false)).toBe(crowd);
+  });
+  it('a deadlocked run\'s strip above the lanes takes a band\'s height from the rows', () => {
+    expect(stageRows(lanes(4, 1), { font: 18, height: 200 }, true).row).toBeLessThan(stageRows(lanes(4, 1), { font: 18, height: 200 }, false).row);
   });
 });

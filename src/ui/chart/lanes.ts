@@ -352,3 +352,63 @@ export function buildLanes(run: ModelRun, sc: Scenario, view: ChartView): Lane[]
 const isSyncWait = (s: TaskState): boolean => (SYNC_WAITS as readonly TaskState[]).includes(s);
 /** A wait still open when a deadlocked run is cut off: it never ends. */
 const stuck = (run: ModelRun, task: number, end: Seconds): boolean => !!run.deadlock?.tasks.some((t) => t.task === task) && end >= run.makespan - 1e-9;
+
+/**
+ * The waiting band folded into one lane, for the stage, where a row per task would be shorter than the type that
+ * labels it: at each instant the tasks then waiting on I/O, stacked from the bottom in task order, each a slice 1/n of
+ * the row (n: the band's lanes), so the stack's height is how many wait and the colours say who (as Perfetto shows a
+ * folded track group by its summary track). The band's instant marks move to it. Lanes with one waiting task or none
+ * are returned as they are.
+ */
+export function foldWaiting(lanes: Lane[]): Lane[] {
+  const cached = folded.get(lanes);
+  if (cached) return cached;
+  const band = lanes.filter((l) => l.id.startsWith('wait-'));
+  if (band.length < 2) return lanes;
+  const n = band.length;
+  const edges: { at: Seconds; lane: number; open: boolean }[] = [];
+  band.forEach((l, i) => {
+    for (const m of l.marks) {
+      edges.push({ at: m.start, lane: i, open: true }, { at: m.end, lane: i, open: false });
+    }
+  });
+  // Ends before starts at one instant: a task that stops waiting as another starts is not counted twice.
+  edges.sort((a, b) => a.at - b.at || Number(a.open) - Number(b.open));
+  const open = new Array<number>(n).fill(0);
+  const marks: Mark[] = [];
+  let key = '';
+  for (let e = 0; e < edges.length; ) {
+    const at = edges[e].at;
+    for (; e < edges.length && edges[e].at === at; e++) open[edges[e].lane] += edges[e].open ? 1 : -1;
+    const last = marks[marks.length - 1];
+    if (last && last.end === Infinity) last.end = at;
+    const who = band.map((_, i) => i).filter((i) => open[i] > 0);
+    const k = who.join(',');
+    if (!who.length || e === edges.length) {
+      key = '';
+      continue;
+    }
+    // The same tasks waiting on: one mark goes on.
+    if (k === key && last && last.end === at) {
+      last.end = Infinity;
+      continue;
+    }
+    key = k;
+    const m: Mark = {
+      start: at,
+      end: Infinity,
+      paint: band[who[0]].marks[0].paint,
+      label: '',
+      parts: who.map((i) => ({ paint: band[i].marks[0].paint, share: 1 / n, label: band[i].label })),
+      detail: () => `waiting on I/O: ${who.map((i) => band[i].label).join(', ')}, ${span(m.start, m.end)}`,
+    };
+    marks.push(m);
+  }
+  const pins = band.flatMap((l) => l.pins ?? []).sort((a, b) => a.at - b.at);
+  const lane: Lane = { id: 'wait-all', label: `${n} tasks`, title: band.map((l) => l.label).join(', '), band: band[0].band, marks };
+  if (pins.length) lane.pins = pins;
+  const out = [...lanes.filter((l) => !l.id.startsWith('wait-')), lane];
+  folded.set(lanes, out);
+  return out;
+}
+const folded = new WeakMap<Lane[], Lane[]>();
