@@ -138,6 +138,24 @@ test.describe('?embed', () => {
     expect(scrolls).toBe(false);
   });
 
+  test('every step of the lecture fits a 640×360 frame without scrolling, its lane labels apart (Amdahl\'s sentences shrink; waits fold)', async ({ page: p }) => {
+    await p.setViewportSize({ width: 640, height: 360 });
+    for (let step = 1; step <= 12; step++) {
+      await p.goto(`./?embed&story=lecture&step=${step}`);
+      await expect(p.getByTestId('story-step')).toContainText(`Step ${step} of 12`);
+      await expect(p.locator('#charts')).toHaveAttribute('data-current', 'true');
+      const measure = () => p.evaluate(() => ({
+        scroll: document.documentElement.scrollHeight - innerHeight,
+        overlaps: [...document.querySelectorAll('figure.gantt')].flatMap((f) => {
+          const boxes = [...f.querySelectorAll('text.lane-label')].map((t) => t.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+          return boxes.slice(1).filter((b, i) => b.top < boxes[i].bottom - 1).map((b) => Math.round(b.top));
+        }),
+      }));
+      // Polled: the Amdahl step's sentences come with its sweep, and then shrink to fit.
+      await expect.poll(measure, { message: `step ${step}` }).toEqual({ scroll: 0, overlaps: [] });
+    }
+  });
+
   test('messages that are not plain commands are ignored, and nothing in them is inserted', async ({ page: p }) => {
     await p.goto('./?embed&t=2');
     await expect(p.locator('figure.gantt')).toHaveCount(4);

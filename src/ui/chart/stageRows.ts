@@ -37,7 +37,7 @@ export function stageRows(lanes: readonly Lane[], stage: Stage, hang: boolean): 
   return { row, thin: row, idle: thinIdle, gap };
 }
 
-/** Rows closer together than the stage's type is tall: their labels would overlap (never squeezed, on the projector). */
+/** Rows closer together than the stage's type is tall: their labels would overlap, or (squeezed) shrink to the rows. */
 export const crowded = (lanes: readonly Lane[], stage: Stage, hang: boolean): boolean => {
   const s = stageRows(lanes, stage, hang);
   return s.row + s.gap < stage.font;
