@@ -30,6 +30,7 @@ test.describe('the demo deck drives its embedded views', () => {
   });
 
   test('postMessage: pause, seek to seconds, and getState answers with the time', async ({ page: p }) => {
+    await p.setViewportSize({ width: 1280, height: 720 });
     await p.goto('./deck.html#2');
     const s = slide(p, 2);
     const f = p.frameLocator('section[data-slide="2"] iframe');
@@ -41,6 +42,9 @@ test.describe('the demo deck drives its embedded views', () => {
     const state = await stateOf(s);
     expect(state).toMatchObject({ step: null, steps: 0, time: 1, playing: false, scenario: 'Seven Dwarfs' });
     expect(state.end).toBeGreaterThan(43);
+    // At 1280×720 the answer's line ends above the page number's footer, which grows leftwards with a forwarded key.
+    const [out, foot] = [await s.getByTestId('state').boundingBox(), await p.locator('footer').boundingBox()];
+    expect(out!.y + out!.height, JSON.stringify({ out, foot })).toBeLessThanOrEqual(foot!.y);
     await s.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => time(f)).toBeGreaterThan(1);
   });
