@@ -210,6 +210,8 @@ test.describe('a story', () => {
     await expect(page.locator('.story .caption')).toContainText('Same names, same lengths');
     await expect(page.getByRole('table', { name: /Summary/ })).toBeVisible();
     await expect(page.getByTestId('question').locator('li', { hasText: 'right answer' })).toContainText('sequential');
+    // In green, never the accent's red, which reads as wrong.
+    await expect(page.getByText('✓ right answer')).toHaveCSS('color', 'rgb(30, 123, 52)');
     await expect(page.locator('figure.gantt .makespan')).toHaveText(['finishes at 43.02 s', 'finishes at 43.23 s']);
     await expect(step(page)).toHaveText('Step 3 of 12');
     await page.keyboard.press('PageDown');

@@ -3,7 +3,7 @@ import { simulateScenario } from '../../src/sim/simulate.ts';
 import { drawGlyph, glyph, polyPath } from '../../src/ui/chart/glyphs.ts';
 import type { Paint } from '../../src/ui/chart/lanes.ts';
 import type { PixelMark, PixelPin } from '../../src/ui/chart/pixels.ts';
-import { LEGEND, legendEntries, legendExtras, NO_TASK_COLOUR, OBJECT_COLOUR, paintStyle, PIN_ORDER, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, SYNC_STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
+import { KIND_SWATCH, LEGEND, legendEntries, legendExtras, NO_TASK_COLOUR, OBJECT_COLOUR, paintStyle, PIN_ORDER, STATE_COLOURS, STATE_LEGEND, STATE_PATTERNS, SYNC_STATE_LEGEND, TASK_COLOURS } from '../../src/ui/chart/paint.ts';
 import { DENSE, HALO, isDense, paintChart, type ChartContext, type PaintRow } from '../../src/ui/chart/paintChart.ts';
 import { loadScenario } from './helpers.ts';
 
@@ -127,7 +127,7 @@ describe('paintStyle: what each kind of mark looks like', () => {
     ['native code: hatched', { by: 'task', task: 0, kind: 'native' }, { fill: TASK_COLOURS[0], pattern: 'hatch', opacity: 1 }],
     ['native code on the loop: hatched', { by: 'task', task: 0, kind: 'loop-native' }, { fill: TASK_COLOURS[0], pattern: 'hatch', opacity: 1 }],
     ['Python on the loop: plain', { by: 'task', task: 3, kind: 'loop-cpu' }, { fill: TASK_COLOURS[3], pattern: 'none', opacity: 1 }],
-    ['start-up: grey dots', { by: 'task', task: 4, kind: 'startup' }, { fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 }],
+    ['start-up: grey checkerboard', { by: 'task', task: 4, kind: 'startup' }, { fill: NO_TASK_COLOUR, pattern: 'checker', opacity: 1 }],
     ['overhead of a task: its colour, crossed, faded', { by: 'task', task: 4, kind: 'overhead' }, { fill: TASK_COLOURS[4], pattern: 'cross', opacity: 0.8 }],
     ['overhead of nobody: grey, crossed', { by: 'task', task: -1, kind: 'overhead' }, { fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 }],
     ['waiting on I/O: dotted, lighter than work (yet clear on a projector)', { by: 'task', task: 5, kind: 'io' }, { fill: TASK_COLOURS[5], pattern: 'dots', opacity: 0.7 }],
@@ -141,6 +141,13 @@ describe('paintStyle: what each kind of mark looks like', () => {
     ['state queued: plain', { by: 'state', state: 'queued' }, { fill: STATE_COLOURS.queued, pattern: 'none', opacity: 1 }],
   ];
   it.each(cases)('%s', (_, p, want) => expect(paintStyle(p)).toEqual(want));
+
+  it('no two kinds in the per-core legend share a pattern, whatever the theme does to their greys', () => {
+    const patterns = LEGEND.map((l) => l.pattern);
+    expect(new Set(patterns).size, patterns.join(' ')).toBe(patterns.length - patterns.filter((p) => p === 'hatch').length + 1);
+    // The only shared one: native code and the loop blocked, both hatched, told apart by colour (a task's, or the blocked red).
+    expect(LEGEND.filter((l) => l.pattern === 'hatch').map((l) => l.fill)).toEqual([KIND_SWATCH, STATE_COLOURS.blocked]);
+  });
 
   it('every state the per-task view draws has its own colour', () => {
     const fills = STATE_LEGEND.map((s) => STATE_COLOURS[s]);

@@ -78,7 +78,8 @@ export function paintStyle(p: Paint): PaintStyle {
     case 'loop-native':
       return { fill, pattern: 'hatch', opacity: 1 };
     case 'startup':
-      return { fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1 };
+      // Not dots: those are a wait on I/O, drawn in the same chart (on a dark theme the two greys were one).
+      return { fill: NO_TASK_COLOUR, pattern: 'checker', opacity: 1 };
     case 'overhead':
       return { fill: p.task < 0 ? NO_TASK_COLOUR : fill, pattern: 'cross', opacity: 0.8 };
     case 'io':
@@ -111,7 +112,7 @@ export const LEGEND: LegendItem[] = [
   { label: 'pure Python (holds the GIL)', fill: KIND_SWATCH, pattern: 'none', opacity: 1, drawn: (r) => hasKind(r, 'python') || hasLoop(r, 'cpu') },
   { label: 'native code (GIL released)', fill: KIND_SWATCH, pattern: 'hatch', opacity: 1, drawn: (r) => hasKind(r, 'native') || hasLoop(r, 'native') },
   { label: 'waiting on I/O (no core)', fill: KIND_SWATCH, pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity, drawn: (r) => hasState(r, 'io') },
-  { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'dots', opacity: 1, drawn: (r) => hasKind(r, 'startup') },
+  { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'checker', opacity: 1, drawn: (r) => hasKind(r, 'startup') },
   { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8, drawn: (r) => hasKind(r, 'overhead') },
   { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1, drawn: (r) => hasLoop(r, 'blocking-io') },
 ];
