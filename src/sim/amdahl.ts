@@ -322,6 +322,26 @@ export function plateau(result: SweepResult, names: readonly string[] = []): Pla
   });
 }
 
+/**
+ * The plateaus as sentences, one per reason: models that stop at the same core count for the same reason share one
+ * ("processes (fork), processes (forkserver) and processes (spawn) stop scaling at 5 cores (4.30×, 4.29×, 4.27×): the
+ * longest task …"), in the order their first model comes. Three process pools said apart repeat the same 20 words.
+ */
+export function plateauSentences(plateaus: readonly Plateau[], names: readonly string[] = []): string[] {
+  const groups: { at: number; reason: string; who: number[] }[] = [];
+  plateaus.forEach((q, i) => {
+    const same = Number.isFinite(q.cores) ? groups.find((g) => g.at === q.cores && g.reason === q.reason) : undefined;
+    if (same) same.who.push(i);
+    else groups.push({ at: q.cores, reason: q.reason, who: [i] });
+  });
+  return groups.map((g) => {
+    if (g.who.length === 1) return plateaus[g.who[0]].sentence;
+    const who = g.who.map((i) => names[i] ?? plateaus[i].model);
+    const list = `${who.slice(0, -1).join(', ')} and ${who[who.length - 1]}`;
+    return `${list} stop scaling at ${cores1(g.at)} (${g.who.map((i) => `${plateaus[i].speedup.toFixed(2)}×`).join(', ')}): ${g.reason}`;
+  });
+}
+
 /** One model's makespan before and after a what-if. */
 export interface WhatIfRow {
   model: ModelName;

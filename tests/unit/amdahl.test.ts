@@ -8,6 +8,8 @@ import {
   parallelFraction,
   plannedRuns,
   plateau,
+  plateauSentences,
+  type Plateau,
   settledAt,
   sweep,
   whatIf,
@@ -228,6 +230,19 @@ describe('sweep: every model at every core count', () => {
     expect(threads.error).toMatch(/^2 cores: threads: at least 20,002 scheduling events/);
     expect(asyncio.error).toBeNull();
     expect(plateau(r)[0].sentence).toMatch(/^threads stop scaling at 1 core \(1\.00×\): .*; past 1 core it could not be simulated \(2 cores: threads: /);
+  });
+});
+
+describe('plateauSentences: one sentence per reason', () => {
+  const q = (model: Plateau['model'], cores: number, speedup: number, reason: string): Plateau => ({ model, config: { model } as Plateau['config'], cores, speedup, reason, sentence: `${model} alone` });
+  it.each([
+    ['models held at the same core count for the same reason share one sentence, with each speedup in order', [q('processes', 5, 4.3, 'the longest task'), q('processes', 5, 4.29, 'the longest task'), q('processes', 5, 4.27, 'the longest task')], ['processes (fork), processes (forkserver) and processes (spawn) stop scaling at 5 cores (4.30×, 4.29×, 4.27×): the longest task']],
+    ['the same reason at another core count stays apart', [q('threads', 1, 1, 'the longest task'), q('processes', 5, 4.3, 'the longest task')], ['threads alone', 'processes alone']],
+    ['a model that could not be simulated is never merged', [q('threads', NaN, NaN, 'it could not be simulated'), q('asyncio', NaN, NaN, 'it could not be simulated')], ['threads alone', 'asyncio alone']],
+    ['groups keep the order of their first model', [q('sequential', 1, 1, 'one at a time'), q('processes', 5, 4.3, 'longest'), q('threads', 1, 1, 'the GIL'), q('processes', 5, 4.2, 'longest')], ['sequential alone', 'processes (fork) and processes (spawn) stop scaling at 5 cores (4.30×, 4.20×): longest', 'threads alone']],
+  ] as [string, Plateau[], string[]][])('%s', (_, plateaus, want) => {
+    const names = plateaus.length === 3 ? ['processes (fork)', 'processes (forkserver)', 'processes (spawn)'] : plateaus.length === 4 ? ['sequential', 'processes (fork)', 'threads', 'processes (spawn)'] : [];
+    expect(plateauSentences(plateaus, names)).toEqual(want);
   });
 });
 
@@ -526,12 +541,15 @@ describe('Amdahl panel (server-rendered markup)', () => {
     expect(h).toMatch(/<path class="law amdahl-law/);
     expect(h).toMatch(/<path class="law gustafson-law/);
     for (const t of ['1', '2', '4', '8']) expect(h).toMatch(new RegExp(`text-anchor="middle"[^>]*>${t}</text>`));
-    for (const name of ['sequential', 'threads', 'processes', 'asyncio', "Amdahl's law, p = 0.77", "Gustafson's law (scaled speedup)"]) expect(h).toContain(name);
+    for (const name of ['sequential', 'threads', 'processes', 'asyncio', "Amdahl's law, p = 0.77: an ideal pool's floor, no model above 4.30×", "Gustafson's law (scaled speedup)"]) expect(h).toContain(name);
     expect(h).not.toContain('NaN');
   });
 
-  it('the plateau sentences are listed under the chart', () => {
-    for (const q of plateau(dwarfSweep())) expect(html()).toContain(`>${q.sentence}</li>`);
+  it('the plateau sentences are listed under the chart, one per reason: threads and processes share theirs', () => {
+    const items = [...html().matchAll(/>([^<>]* scaling at [^<>]*)<\/li>/g)].map((m) => m[1]);
+    expect(items).toEqual(plateauSentences(plateau(dwarfSweep())));
+    expect(items).toHaveLength(3);
+    expect(items[1]).toMatch(/^threads and processes stop scaling at 5 cores \(4\.30×, 4\.30×\): the longest task \(Happy, 10\.00 s\)/);
   });
 
   it('two curves of one model are told apart in the plateau list as in the legend: by start method', () => {
