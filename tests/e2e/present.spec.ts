@@ -179,6 +179,20 @@ test.describe('keys never do damage, whatever has focus', () => {
     for (let i = 1; i < distinct.length; i++) expect(distinct[i] - distinct[i - 1]).toBeGreaterThan(0.02);
   });
 
+  test('on the stage\'s two columns a clicker\'s press moves the playhead at least 4 px of the half-width plots', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('./?present=1&s=collatz');
+    await expect(page.locator('figure.gantt')).toHaveCount(5);
+    const head = page.locator('figure.gantt[data-model="threads"] line.playhead');
+    const xs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('PageDown');
+      xs.push(Number(await head.getAttribute('x1')));
+    }
+    // (Drawn at 0.1 px: a 4 px step reads 3.9 at worst.)
+    for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1], xs.join(' ')).toBeGreaterThanOrEqual(3.9);
+  });
+
   test('with reduced motion asked for, playback still plays', async ({ page }) => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto('./');
