@@ -89,6 +89,16 @@ test.describe('the demo deck drives its embedded views', () => {
     await expect(page(p)).toHaveText('3');
   });
 
+  test('two quick presses into a story slide: the second turns its story, never skips it (embeds load ahead, and a key the left slide hands back goes to the open one)', async ({ page: p }) => {
+    await p.goto('./deck.html#2');
+    await expect(slide(p, 3).locator('iframe')).toHaveAttribute('data-loaded', '1');
+    await p.keyboard.press('PageDown');
+    await p.keyboard.press('PageDown');
+    const f = p.frameLocator('section[data-slide="3"] iframe');
+    await expect(f.getByTestId('story-step')).toContainText('Step 2 of');
+    await expect(page(p)).toHaveText('3');
+  });
+
   test('a clicker alone walks a story slide: its embed has the keys when the slide opens, and the deck goes on past its end', async ({ page: p }) => {
     await p.goto('./deck.html#2');
     const f = p.frameLocator('section[data-slide="3"] iframe');
