@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/sim/schema.ts';
 import { runModel } from '../../src/sim/simulate.ts';
 import type { ModelRun } from '../../src/sim/timeline.ts';
+import type { Scenario } from '../../src/sim/types.ts';
 import { seconds } from '../../src/ui/format.ts';
-import { cleanFinish, gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, outcomeSentences, outcomeWords, taskEnd } from '../../src/ui/panels/summaryFigures.ts';
+import { cleanFinish, endingWords, fastestBadges, gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, outcomeSentences, outcomeWords, taskEnd, wrongWords } from '../../src/ui/panels/summaryFigures.ts';
 import { loadScenario } from './helpers.ts';
 
 const convoy = loadScenario('scenarios/convoy.json');
@@ -110,5 +111,91 @@ describe('what became of each run, in the words the summary table reads out', ()
       [t('skipped', undefined, NaN), false, 'never started'],
     ];
     for (const [task, crashed, words] of cases) expect(outcomeWords(task, crashed)).toBe(words);
+  });
+});
+
+describe('a wrong result is never crowned: the table and the captions say what went wrong', () => {
+  // Each shipped scenario's runs, by its file's name.
+  const ids = ['counter-race', 'errors-threads', 'errors-asyncio', 'errors-processes', 'deadlock', 'seven-dwarfs', 'shared-dict'] as const;
+  type Id = (typeof ids)[number];
+  const scenarios = Object.fromEntries(ids.map((id) => {
+    const s = loadScenario(`scenarios/${id}.json`);
+    return [id, { s, runs: s.models.map((m) => runModel(s, m)) }];
+  })) as Record<Id, { s: Scenario; runs: ModelRun[] }>;
+  /** A badge as the table shows it: "*" before a crowned one (bold, highlighted), nothing for no badge. */
+  const shown = (b: ReturnType<typeof fastestBadges>[number]) => (b ? `${b.crowned ? '*' : ''}${b.words}` : '');
+
+  // [scenario, each model's badge in the order the scenario lists them]
+  const badges: [Id, string[]][] = [
+    ['counter-race', ['*joint fastest correct', '', 'fastest, but counter is wrong: 0 of 20,000,000', '*joint fastest correct']],
+    ['errors-threads', ['', 'joint fastest, but fails raised ValueError', 'joint fastest, but ValueError reached the main program']],
+    ['errors-asyncio', ['', 'joint fastest, but ValueError reached the main program', 'joint fastest, but ExceptionGroup reached the main program']],
+    ['errors-processes', ['fastest, but os._exit(1) in crashes killed the program', '']],
+    ['shared-dict', ['*joint fastest correct', 'fastest, but RuntimeError reached the main program', '*joint fastest correct']],
+    ['deadlock', ['*fastest', '', '', '']],
+    ['seven-dwarfs', ['', '*joint fastest', '', '*joint fastest']],
+  ];
+  it.each(badges)('the first run to end is called fastest only if it did the work right, else "fastest, but" why: %s', (id, want) => {
+    const { s, runs } = scenarios[id];
+    expect(fastestBadges(runs, s, seconds).map(shown)).toEqual(want);
+  });
+
+  // [scenario, the runs tied first to the digits shown]
+  const ties: [Id, number[]][] = [
+    ['errors-threads', [1, 2]],
+    ['errors-asyncio', [1, 2]],
+    ['seven-dwarfs', [1, 3]],
+  ];
+  it.each(ties)('runs tied to the digits shown are all "joint fastest", right or wrong: %s', (id, tied) => {
+    const { s, runs } = scenarios[id];
+    expect(new Set(tied.map((i) => seconds(runs[i].makespan))).size).toBe(1);
+    const b = fastestBadges(runs, s, seconds);
+    runs.forEach((_, i) => expect(b[i]?.words.startsWith('joint fastest') ?? false).toBe(tied.includes(i)));
+  });
+
+  // [scenario, model index, why its result is wrong (null: it is right)]
+  const wrong: [Id, number, string | RegExp | null][] = [
+    ['counter-race', 0, null],
+    ['counter-race', 1, /^counter is wrong: [\d,]+ of 20,000,000$/],
+    ['counter-race', 2, 'counter is wrong: 0 of 20,000,000'],
+    ['errors-threads', 0, 'ValueError reached the main program'],
+    ['errors-threads', 1, 'fails raised ValueError'],
+    ['errors-asyncio', 2, 'ExceptionGroup reached the main program'],
+    ['errors-processes', 0, 'os._exit(1) in crashes killed the program'],
+    ['errors-processes', 1, 'ValueError reached the main program'],
+    ['deadlock', 0, null],
+    ['deadlock', 1, 'the program never ends'],
+  ];
+  it.each(wrong)('why a run did not do the work right, in a few words: %s, model %i', (id, i, want) => {
+    const { s, runs } = scenarios[id];
+    const said = wrongWords(runs[i], s);
+    if (typeof want === 'string' || want === null) expect(said).toBe(want);
+    else expect(said).toMatch(want);
+  });
+
+  // [scenario, model index, room on the stage (characters; undefined: the workbench), the caption]
+  const captions: [Id, number, number | undefined, string][] = [
+    ['errors-threads', 0, undefined, 'ends at 0.80 s (ValueError reached the main program)'],
+    ['errors-threads', 1, undefined, 'ends at 0.60 s (fails raised ValueError)'],
+    ['errors-threads', 2, undefined, 'ends at 0.60 s (ValueError reached the main program)'],
+    ['errors-processes', 0, undefined, 'ends at 0.40 s (os._exit(1) in crashes killed the program)'],
+    ['errors-processes', 1, undefined, 'ends at 0.51 s (ValueError reached the main program at 0.30 s)'],
+    ['errors-asyncio', 1, undefined, 'ends at 0.10 s (ValueError reached the main program)'],
+    ['errors-asyncio', 2, undefined, 'ends at 0.10 s (ExceptionGroup reached the main program)'],
+    ['counter-race', 2, undefined, 'finishes at 0.44 s'],
+    ['seven-dwarfs', 0, undefined, 'finishes at 43.02 s'],
+    // The stage's one line: brief where it fits, shortest where it does not.
+    ['errors-processes', 1, 45, 'ends at 0.51 s (ValueError reached main)'],
+    ['errors-processes', 0, 45, 'ends at 0.40 s (crashes called os._exit(1))'],
+    ['errors-asyncio', 2, 39, 'ends at 0.10 s (ExceptionGroup)'],
+    ['errors-threads', 1, 33, 'ends at 0.60 s (ValueError)'],
+    ['errors-threads', 1, 40, 'ends at 0.60 s (fails raised ValueError)'],
+    ['seven-dwarfs', 0, 19, 'finishes at 43.02 s'],
+    ['seven-dwarfs', 0, 12, 'ends 43.02 s'],
+    ['seven-dwarfs', 0, 10, '43.02 s'],
+  ];
+  it.each(captions)('a caption says an exception in the main program or tasks that did not end well: %s, model %i, room %s', (id, i, room, want) => {
+    const { s, runs } = scenarios[id];
+    expect(endingWords(runs[i], s, seconds, room)).toBe(want);
   });
 });

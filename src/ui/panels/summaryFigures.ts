@@ -147,9 +147,17 @@ export function crasher(run: ModelRun): number {
  */
 export function errorWords(run: ModelRun, sc: Scenario, time: Time): string | null {
   const e = run.error;
+  const head = errorHead(run, sc);
+  if (!e || !head) return null;
+  if (e.type === 'crash') return `${head} at ${time(e.at)}: ${e.how}`;
+  return `${head} at ${time(e.at)}${e.task >= 0 && sc.tasks[e.task] ? ` (from ${sc.tasks[e.task].name})` : ''}: ${e.how}`;
+}
+
+/** `errorWords`' first words, with no time: "ValueError reached the main program", "os._exit(1) in crashes killed the program". */
+export function errorHead(run: ModelRun, sc: Scenario): string | null {
+  const e = run.error;
   if (!e) return null;
-  if (e.type === 'crash') return `os._exit(1) in ${sc.tasks[e.task]?.name ?? 'a task'} killed the program at ${time(e.at)}: ${e.how}`;
-  return `${e.type} reached the main program at ${time(e.at)}${e.task >= 0 && sc.tasks[e.task] ? ` (from ${sc.tasks[e.task].name})` : ''}: ${e.how}`;
+  return e.type === 'crash' ? `os._exit(1) in ${sc.tasks[e.task]?.name ?? 'a task'} killed the program` : `${e.type} reached the main program`;
 }
 
 /**
@@ -193,11 +201,17 @@ export function sharedWords(s: SharedResult, dict: boolean): string {
  * and `unseenErrorWords` already say: "fails raised ValueError; slow and medium were cancelled; fast ok never started".
  */
 export function taskOutcomeWords(run: ModelRun, sc: Scenario): string | null {
+  const parts = taskOutcomeParts(run, sc);
+  return parts.length ? parts.join('; ') : null;
+}
+
+/** `taskOutcomeWords`' parts; `unseen`: with the exceptions only threading.excepthook saw ("fails raised ValueError"). */
+function taskOutcomeParts(run: ModelRun, sc: Scenario, unseenToo = false): string[] {
   const parts: string[] = [];
   const outcome = (i: number) => run.tasks[i].outcome;
   const named = (pick: (i: number) => boolean) => run.tasks.flatMap((t, i) => (pick(i) ? [sc.tasks[i]?.name ?? t.name] : []));
   const told = run.error && run.tasks[run.error.task]?.error === run.error.type ? run.error.task : -1;
-  const unseen = new Set(run.marks.filter((m) => m.kind === 'raised' && /excepthook/.test(m.text)).map((m) => m.task));
+  const unseen = new Set(unseenToo ? [] : run.marks.filter((m) => m.kind === 'raised' && /excepthook/.test(m.text)).map((m) => m.task));
   const raised = new Map<string, number[]>();
   run.tasks.forEach((t, i) => {
     if (t.outcome === 'raised' && i !== told && !unseen.has(i)) raised.set(t.error ?? 'an exception', [...(raised.get(t.error ?? 'an exception') ?? []), i]);
@@ -213,7 +227,7 @@ export function taskOutcomeWords(run: ModelRun, sc: Scenario): string | null {
   }
   const skipped = named((i) => outcome(i) === 'skipped');
   if (skipped.length) parts.push(`${list(skipped)} never started`);
-  return parts.length ? parts.join('; ') : null;
+  return parts;
 }
 
 /** Everything the summary says of a run beyond its figures, as sentences (empty for a clean run with no shared value). */
@@ -224,4 +238,99 @@ export function outcomeSentences(run: ModelRun, sc: Scenario, time: Time): strin
     .filter((x): x is string => !!x)
     // Only the sentences' own first words are capitalised: a task's or a value's name stays as written.
     .map((x) => (/^(deadlock|stuck|the) /.test(x) ? x.charAt(0).toUpperCase() + x.slice(1) : x) + '.');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A wrong result is never crowned: the table's "fastest" and a chart's caption say what went wrong, in a few words
+// taken from the sentences above.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * What went wrong with a run's program or its tasks, in a few words, or null for a program that ended by itself with
+ * every task ok: the exception that reached the main program, or the crash ("ValueError reached the main program",
+ * "os._exit(1) in crashes killed the program"); else its tasks' first bad end ("fails raised ValueError", even one
+ * only threading.excepthook printed; "slow and medium were cancelled"). A deadlock is `deadlockWords`' to say.
+ */
+export function troubleWords(run: ModelRun, sc: Scenario): string | null {
+  const head = errorHead(run, sc) ?? taskOutcomeParts(run, sc, true)[0];
+  if (head) return head;
+  if (run.deadlock) return null;
+  // Whatever else did not end ok (a broken pool the main program never heard of): the task's outcome.
+  const bad = run.tasks.findIndex((t) => t.outcome !== 'ok' && t.outcome !== 'deadlocked');
+  return bad < 0 ? null : `${sc.tasks[bad]?.name ?? run.tasks[bad].name} ${outcomeWords(run.tasks[bad], bad === crasher(run))}`;
+}
+
+/** A shared value that did not end as expected, in a few words: "counter is wrong: 0 of 20,000,000"; null for a right one. */
+export function wrongValueWords(s: SharedResult, dict: boolean): string | null {
+  if (!s.note && s.final === s.expected) return null;
+  return `${s.name} is wrong: ${count(s.final)} of ${count(s.expected)}${dict ? ' keys added' : ''}`;
+}
+
+/**
+ * Why a run did not do the work right, in a few words, or null when it did (it ended by itself, every task ok, every
+ * shared value as expected): "the program never ends", then `troubleWords`, then the first wrong shared value.
+ */
+export function wrongWords(run: ModelRun, sc: Scenario): string | null {
+  if (run.deadlock) return 'the program never ends';
+  const dicts = sharedDicts(sc);
+  return troubleWords(run, sc) ?? run.shared.map((v) => wrongValueWords(v, dicts.has(v.name))).find((x) => x !== null) ?? null;
+}
+
+/**
+ * `troubleWords` three ways, longest first: as it is, brief ("ValueError reached main", "crashes called os._exit(1)",
+ * "fails raised ValueError"), and in a word or two ("ValueError", "os._exit(1)", "cancelled"); null with no trouble.
+ */
+function troubleForms(run: ModelRun, sc: Scenario): [string, string, string] | null {
+  const full = troubleWords(run, sc);
+  if (!full) return null;
+  const e = run.error;
+  if (e) return e.type === 'crash' ? [full, `${sc.tasks[e.task]?.name ?? 'a task'} called os._exit(1)`, 'os._exit(1)'] : [full, `${e.type} reached main`, e.type];
+  // The task `troubleWords` names first: a raise, then a cancellation, a death, a task never started.
+  const first = (['raised', 'cancelled', 'broken', 'skipped'] as const).map((o) => run.tasks.find((t) => t.outcome === o)).find((t) => t !== undefined);
+  return [full, full, first?.outcome === 'raised' ? (first.error ?? 'raised') : first ? outcomeWords(first) : full];
+}
+
+/**
+ * A chart's caption for a run that ends: "finishes at 0.60 s", or, where an exception reached the main program or
+ * tasks did not end well, "ends at 0.80 s (ValueError reached the main program)", with the exception's time where
+ * the program went on after it: "ends at 0.51 s (ValueError reached the main program at 0.30 s)". `room`: the
+ * stage's one line, in characters: the brief wording if it fits ("ends at 0.51 s (ValueError reached main)"), else
+ * the shortest ("ends at 0.10 s (ExceptionGroup)"); a clean run's "finishes at 14.03 s" becomes "ends 14.03 s", then
+ * "14.03 s". (A deadlocked run's caption is the chart's own; a wrong shared
+ * value is the summary's to say, and the chart's ▼ marks'.)
+ */
+export function endingWords(run: ModelRun, sc: Scenario, time: Time, room?: number): string {
+  const forms = troubleForms(run, sc);
+  if (!forms) {
+    // On the stage's one line beside a long title ("processes (forkserver) ×4" in half of 1280 px): shorter.
+    const plain = [`finishes at ${time(run.makespan)}`, `ends ${time(run.makespan)}`];
+    return room === undefined ? plain[0] : (plain.find((w) => w.length <= room) ?? time(run.makespan));
+  }
+  const say = (trouble: string) => `ends at ${time(run.makespan)} (${trouble})`;
+  if (room === undefined) return say(`${forms[0]}${run.error && time(run.error.at) !== time(run.makespan) ? ` at ${time(run.error.at)}` : ''}`);
+  return say(say(forms[1]).length <= room ? forms[1] : forms[2]);
+}
+
+/**
+ * Each run's badge in the summary table, or null. The runs that end first, in the digits `time` prints (ties are
+ * "joint"), are "fastest" where they did the work right and "fastest, but counter is wrong: 0 of 20,000,000" where
+ * they did not (`crowned` false); then, if none of them did it right, the first of those that did are "fastest
+ * correct". A program that never ends is never among them.
+ */
+export function fastestBadges(runs: readonly ModelRun[], sc: Scenario, time: Time): ({ words: string; crowned: boolean } | null)[] {
+  const wrong = runs.map((r) => wrongWords(r, sc));
+  const firstOf = (pick: (i: number) => boolean): number[] => {
+    const ids = runs.flatMap((r, i) => (pick(i) ? [i] : []));
+    const best = Math.min(...ids.map((i) => runs[i].makespan));
+    return ids.filter((i) => time(runs[i].makespan) === time(best));
+  };
+  const first = firstOf((i) => !runs[i].deadlock);
+  const joint = (ids: number[]) => (ids.length > 1 ? 'joint fastest' : 'fastest');
+  const badges: ({ words: string; crowned: boolean } | null)[] = runs.map(() => null);
+  for (const i of first) badges[i] = wrong[i] === null ? { words: joint(first), crowned: true } : { words: `${joint(first)}, but ${wrong[i]}`, crowned: false };
+  if (!first.some((i) => wrong[i] === null)) {
+    const right = firstOf((i) => wrong[i] === null);
+    for (const i of right) badges[i] = { words: `${joint(right)} correct`, crowned: true };
+  }
+  return badges;
 }
