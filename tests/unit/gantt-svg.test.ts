@@ -61,6 +61,16 @@ describe('Gantt SVG', () => {
     expect(body).toContain('never ends (deadlock at 0.20 s)');
   });
 
+  it('a deadlocked run\'s waits and holds go on to the axis\'s end, under the hang, not to where its drawing stops', () => {
+    const run = runModel(deadlock, { model: 'threads' });
+    // An axis half as long again as the run (another model took longer): the lock waits reach its right edge.
+    const { body } = render(Gantt, { props: { run, scenario: deadlock, view: 'tasks', end: run.makespan * 1.5, width: 600, time: Infinity, title: 't', id: 'f' } });
+    const plotW = Number(body.match(/<clipPath id="clip-f"><rect x="0" y="0" width="([\d.]+)"/)![1]);
+    const ends = [...body.matchAll(/<rect class="mark[^"]*" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => +m[1] + +m[2]);
+    expect(Math.max(...ends)).toBeCloseTo(plotW, 0);
+    expect(ends.filter((e) => Math.abs(e - plotW) < 0.2).length).toBeGreaterThanOrEqual(4);
+  });
+
   // Two threads bumping one counter through a call (the bare loop's 43 ns an iteration): a ▼ with its count at each
   // stale write.
   const lostUpdates = (() => {
