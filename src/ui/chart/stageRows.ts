@@ -15,8 +15,8 @@ export const BENCH_ROWS = { row: 22, thin: 9, idle: 9, gap: 3 } as const;
 
 /**
  * Row heights of a chart of `lanes` on the stage, in px: what fits its height once the caption, the axis, the bands'
- * headings and (a deadlocked run) the strip above the lanes are taken off, between 10 px (6 squeezed) and 2 em; idle
- * cores' rows stay thin. The one layout rule Gantt draws by and the app folds by.
+ * headings and (a deadlocked run) the strip above the lanes are taken off, between 10 px (6 squeezed) and 4 em (a
+ * step showing one chart of three lanes fills the screen, not a fifth of it); idle cores' rows stay thin. The one layout rule Gantt draws by and the app folds by.
  */
 export function stageRows(lanes: readonly Lane[], stage: Stage, hang: boolean): { row: number; thin: number; idle: number; gap: number } {
   const k = stage.font / 12;
@@ -29,7 +29,7 @@ export function stageRows(lanes: readonly Lane[], stage: Stage, hang: boolean): 
   const caption = Math.round(stage.font * 1.4) + 2;
   const rowWith = (gap: number) => {
     const room = stage.height - caption - axis - bands * band - (hang ? band : 0) - 8 - idle * (thinIdle + gap);
-    return Math.min(Math.round(stage.font * 2), Math.floor(room / Math.max(1, full)) - gap);
+    return Math.min(Math.round(stage.font * 4), Math.floor(room / Math.max(1, full)) - gap);
   };
   // Squeezed, the gap between rows is 1 px where rows would be shorter than 10 px with 3.
   const gap = stage.squeeze && rowWith(3) < 10 ? 1 : 3;
