@@ -248,7 +248,7 @@ test.describe('narration', () => {
     await page.locator('figure.gantt[data-model="processes"]').hover();
     await expect(narration).toHaveText(/^processes at 0\.10 s: crunch runs; chatty I\/O waits on I\/O\.$/);
     await page.locator('figure.gantt[data-model="asyncio"]').hover();
-    await expect(narration).toHaveText(/^asyncio at 0\.10 s: The loop runs crunch; crunch runs; chatty I\/O is queued \(not started by the loop yet\)\.$/);
+    await expect(narration).toHaveText(/^asyncio at 0\.10 s: The loop runs crunch; chatty I\/O is queued \(not started by the loop yet\)\.$/);
   });
 });
 

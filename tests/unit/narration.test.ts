@@ -4,6 +4,7 @@ import type { ModelRun, TaskSpan } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
 import { parseScenario } from '../../src/sim/schema.ts';
+import { stepScenario } from '../../src/sim/story.ts';
 import { NO_REPORTS, lazy, loadScenario } from './helpers.ts';
 
 const runsOf = (id: string) =>
@@ -21,15 +22,15 @@ describe('narration: one sentence of what happens at the playhead', () => {
     ['convoy', convoy, 1, 0.1, 'threads at 0.10 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.'],
     ['convoy', convoy, 1, 1.0, 'threads at 1.00 s: crunch runs; chatty I/O waits for the GIL, which crunch holds.'],
     // The convoy: at 5 ms the chatty thread is still going at 1.0 s; at 1 ms it was done by 0.5 s.
-    ['convoy', convoy, 1, 1.3, 'threads at 1.30 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
-    ['convoy', convoy, 2, 0.5, 'threads at 0.50 s: crunch holds the GIL; crunch runs; chatty I/O is done.'],
+    ['convoy', convoy, 1, 1.3, 'threads at 1.30 s: crunch runs, holding the GIL; chatty I/O is done.'],
+    ['convoy', convoy, 2, 0.5, 'threads at 0.50 s: crunch runs, holding the GIL; chatty I/O is done.'],
     ['convoy', convoy, 3, 0.1, 'processes at 0.10 s: crunch runs; chatty I/O waits on I/O.'],
-    ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; crunch runs; chatty I/O is queued (not started by the loop yet).'],
+    ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; chatty I/O is queued (not started by the loop yet).'],
     ['convoy', convoy, 0, 0.5, 'sequential at 0.50 s: crunch runs; chatty I/O is queued (one task after another).'],
     ['convoy', convoy, 1, 2.1, 'threads: all 2 tasks done after 2.03 s.'],
     ['blocking-loop', blocking, 0, 0, 'asyncio at 0.00 s: The loop is idle; coro 1, coro 2, coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
-    ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 2 runs; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
-    ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: The loop runs time.sleep, stuck in a blocking call; time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked: the loop is stuck in time.sleep\'s blocking call; coro 5 is queued (not started by the loop yet).'],
+    ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
+    ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked: the loop is stuck in time.sleep\'s blocking call; coro 5 is queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 2.2, 'asyncio at 2.20 s: The loop is idle; coro 5 waits on I/O; coro 1, coro 2, coro 3, coro 4 and time.sleep are done.'],
     ['blocking-loop', blocking, 1, 1.2, 'threads at 1.20 s: time.sleep waits on I/O; coro 1, coro 2, coro 3, coro 4 and coro 5 are done.'],
     ['blocking-loop', blocking, 2, 1.2, 'sequential at 1.20 s: coro 2 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (one task after another); coro 1 is done.'],
@@ -47,8 +48,10 @@ describe('narration on a hand-made timeline: every state, and the instants at sp
     tasks: ['a', 'b', 'c', 'd'].map((name) => ({ name, steps: [{ kind: 'cpu' as const, seconds: 1 }] })),
   };
   const sp = (task: number, ...xs: [TaskSpan['state'], number, number][]): TaskSpan[] => xs.map(([state, start, end]) => ({ task, state, start, end, step: 0 }));
+  // The one core runs a, then b: the others wait for it.
+  const core = (task: number, start: number, end: number) => ({ core: 0, start, end, task, step: 0, kind: 'python' as const, thread: task + 1, threadLabel: `Thread-${task + 1}` });
   const run = (model: ModelRun['model'], extra: Partial<ModelRun> = {}): ModelRun => ({
-    model, config: { model } as ModelRun['config'], cores: 1, makespan: 4, tasks: [], coreSegments: [], gil: [], loop: [], summary: {} as ModelRun['summary'], ...NO_REPORTS,
+    model, config: { model } as ModelRun['config'], cores: 1, makespan: 4, tasks: [], coreSegments: [[core(0, 0, 1), core(1, 1, 2)]], gil: [], loop: [], summary: {} as ModelRun['summary'], ...NO_REPORTS,
     taskSpans: [sp(0, ['running', 0, 1], ['done', 1, 4]), sp(1, ['cpu-wait', 0, 1], ['running', 1, 2], ['done', 2, 4]), sp(2, ['cpu-wait', 0, 2], ['blocked', 2, 3], ['done', 3, 4]), sp(3, ['queued', 0, 3], ['io', 3, 4])],
     ...extra,
   });
@@ -62,7 +65,7 @@ describe('narration on a hand-made timeline: every state, and the instants at sp
     ['threads: who holds the GIL, up to the instant it passes on', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }, { task: -1, thread: 0, start: 1, end: 2, forced: false }] }), 1, 'threads at 1.00 s: The main thread holds the GIL; b runs; c waits for a free core (the only core is busy); d is queued (the main thread is still submitting); a is done.'],
     ['threads with nobody holding the GIL say nothing of it', run('threads', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 1.5, 'threads at 1.50 s: b runs; c waits for a free core (the only core is busy); d is queued; a is done.'],
     ['a GIL lane is narrated only for threads', run('processes', { gil: [{ task: 0, thread: 1, start: 0, end: 1, forced: false }] }), 0.5, 'processes at 0.50 s: a runs; b and c wait for a free core (the only core is busy); d is queued (the only worker is busy).'],
-    ['asyncio: what the loop runs, from the instant it starts', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 1, 'asyncio at 1.00 s: The loop runs b; b runs; c waits for a free core (the only core is busy); d is queued (not started by the loop yet); a is done.'],
+    ['asyncio: what the loop runs, from the instant it starts', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 1, 'asyncio at 1.00 s: The loop runs b; c waits for a free core (the only core is busy); d is queued (not started by the loop yet); a is done.'],
     ['asyncio: the loop idle at the instant a span ends', run('asyncio', { loop: [{ task: 1, step: 0, kind: 'cpu', start: 1, end: 2 }] }), 2, 'asyncio at 2.00 s: The loop is idle; c is ready but blocked by the loop; d is queued (not started by the loop yet); a and b are done.'],
   ];
   it.each(cases)('%s', (_, r, t, sentence) => expect(narrate(r, sc, t)).toBe(sentence));
@@ -153,8 +156,71 @@ describe('narration says what went wrong: deadlocks, errors reaching main, lost 
     const r = runs[1];
     const lost = r.shared[0].lost;
     const said = (t: number) => Number(/has lost ([\d,]+)/.exec(narrate(r, s, t))?.[1].replace(/,/g, '') ?? 0);
-    const seen = [0.05, 0.1, 0.2, 0.3, r.makespan - 1e-9].map(said);
+    // The last is 10 µs before the end: within half a microsecond of it, the narration reads the state at the end.
+    const seen = [0.05, 0.1, 0.2, 0.3, r.makespan - 1e-5].map(said);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen[seen.length - 1]).toBe(lost);
+  });
+});
+
+describe('the narration at an instant tells the state just after it, from every lane alike, as the chart draws it', () => {
+  const collatz = lazy(() => {
+    const s = loadScenario(new URL('../../scenarios/collatz.json', import.meta.url).pathname);
+    return { s, run: simulateScenario(s)[1] };
+  });
+  // The lecture's step 4 ("Look at the GIL lane"): the Seven Dwarfs made CPU-bound, on threads.
+  const lecture = lazy(() => {
+    const file = loadScenario(new URL('../../scenarios/lecture.json', import.meta.url).pathname);
+    const s = stepScenario(file, file.story![3]);
+    return { s, run: simulateScenario(s)[1] };
+  });
+  const body = (said: string) => said.replace(/^\w+ at [\d.]+ s: /, '');
+  const us = (t: number) => Math.round(t * 1e6) / 1e6;
+
+  // [what, run, instant (to the microsecond, as the player stops there), sentence]. A GIL hand-off: the holder lets
+  // go at the first instant; the timeline (and the chart's GIL lane) keep the GIL with it for the 25 µs until the
+  // next holder has it and runs, at the second.
+  const cases: [string, typeof collatz, number, string][] = [
+    ['collatz: range 1 hands the GIL to range 2, not yet started', collatz, 0.01535, 'threads at 0.02 s: range 1 hands the GIL over to range 2; range 1 waits for the GIL; range 2, range 3 and range 4 are queued.'],
+    ['collatz: range 2 has it and runs', collatz, 0.015375, 'threads at 0.02 s: range 2 runs; range 1 waits for the GIL, which range 2 holds; range 3 and range 4 are queued.'],
+    ['collatz: a hand-off among four, with cores idle (no "all 4 cores are busy")', collatz, 0.09065, 'threads at 0.09 s: range 2 hands the GIL over to range 1; range 2, range 3 and range 4 wait for the GIL.'],
+    ['collatz: its end', collatz, 0.090675, 'threads at 0.09 s: range 1 runs; range 2, range 3 and range 4 wait for the GIL, which range 1 holds.'],
+    ['collatz: the one the reviewer met (the holder not said to wait for what it holds)', collatz, 0.271475, 'threads at 0.27 s: range 3 hands the GIL over to range 2; range 1, range 3 and range 4 wait for the GIL.'],
+    ['collatz: the main thread, back from submitting, hands it over', collatz, 0.00535, 'threads at 0.01 s: The main thread hands the GIL over to range 1; range 2, range 3 and range 4 are queued (the main thread is still submitting).'],
+    ['collatz: a task first running, said once', collatz, 0.000175, 'threads at 0.00 s: range 1 runs, holding the GIL; range 2, range 3 and range 4 are queued.'],
+    ['lecture step 4: Happy hands it to Grumpy', lecture, 1.924325, 'threads at 1.92 s: Happy hands the GIL over to Grumpy; Doc, Happy, Sleepy, Bashful, Sneezy and Dopey wait for the GIL.'],
+    ['lecture step 4: Grumpy has it', lecture, 1.92435, 'threads at 1.92 s: Grumpy runs; Doc, Happy, Sleepy, Bashful, Sneezy and Dopey wait for the GIL, which Grumpy holds.'],
+    ['lecture step 4: Grumpy hands it to Doc', lecture, 1.92935, 'threads at 1.93 s: Grumpy hands the GIL over to Doc; Grumpy, Happy, Sleepy, Bashful, Sneezy and Dopey wait for the GIL.'],
+  ];
+  it.each(cases)('%s', (_, of, t, sentence) => {
+    const { s, run } = of();
+    expect(narrate(run, s, t)).toBe(sentence);
+  });
+
+  // [what, run, window]: every instant where any lane changes (a task's state, the GIL, a core), to the microsecond.
+  const windows: [string, typeof collatz, number, number][] = [
+    ['collatz, threads, its first 0.3 s', collatz, 0, 0.3],
+    ['lecture step 4, threads, 1.9 s to 2.0 s', lecture, 1.9, 2.0],
+  ];
+  const instants = (run: ModelRun, from: number, to: number) =>
+    [...new Set([...run.taskSpans.flat(), ...run.gil, ...run.coreSegments.flat()].flatMap((x) => [x.start, x.end]).map(us))].filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+
+  it.each(windows)('%s: at each instant it says what it says until the next (no clause still of the state before)', (_, of, from, to) => {
+    const { s, run } = of();
+    const ts = instants(run, from, to);
+    for (let i = 0; i + 1 < ts.length; i++) expect([ts[i], body(narrate(run, s, ts[i]))]).toEqual([ts[i], body(narrate(run, s, (ts[i] + ts[i + 1]) / 2))]);
+  });
+
+  it.each(windows)('%s: no thread waits for a GIL it is said to hold, and "all cores are busy" only when they are', (_, of, from, to) => {
+    const { s, run } = of();
+    const ts = instants(run, from, to);
+    for (let i = 0; i + 1 < ts.length; i++) {
+      const m = (ts[i] + ts[i + 1]) / 2;
+      const said = narrate(run, s, m);
+      const gil = /(?:^|; )([^;]*) waits? for the GIL, which (.*?) holds/.exec(body(said));
+      if (gil) expect([m, gil[1].split(/, | and /)]).not.toEqual([m, expect.arrayContaining([gil[2]])]);
+      const busy = run.coreSegments.filter((lane) => lane.some((x) => x.start <= m && m < x.end)).length;
+      if (/all \d+ cores are busy/.test(said)) expect([m, busy]).toEqual([m, run.cores]);
+    }
   });
 });

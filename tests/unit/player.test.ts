@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { playerMachine, SPEEDS, stepTarget, type PlayerEvent } from '../../src/ui/player/playerMachine.ts';
+import { simulateScenario } from '../../src/sim/simulate.ts';
+import { stepScenario } from '../../src/sim/story.ts';
+import { eventInstants } from '../../src/ui/player/eventInstants.ts';
+import { narrate } from '../../src/ui/state/narration.ts';
+import { lazy, loadScenario } from './helpers.ts';
 
 /** A player over a 100 s timeline with events at 1, 2 and 5 s. */
 function player(init: { time?: number; speed?: number; end?: number } = {}) {
@@ -114,5 +119,30 @@ describe('stepTarget: the next or previous mark', () => {
   it('with no marks goes to the ends', () => {
     expect(stepTarget([], 3, 1, 10)).toBe(10);
     expect(stepTarget([], 3, -1, 10)).toBe(0);
+  });
+});
+
+describe('Next event over GIL hand-offs: one press each, to the instant the next holder has the GIL and runs', () => {
+  const threadsOf = (id: string, step?: number) =>
+    lazy(() => {
+      const file = loadScenario(new URL(`../../scenarios/${id}.json`, import.meta.url).pathname);
+      const s = step === undefined ? file : stepScenario(file, file.story![step]);
+      return { s, run: simulateScenario(s)[1] };
+    });
+  // [what, the threads run, from, the times four presses go to, who runs there]. Each hand-off is 25 µs: its first
+  // instant (the holder letting go) is no stop of its own.
+  const cases: [string, ReturnType<typeof threadsOf>, number, number[], string[]][] = [
+    ['collatz', threadsOf('collatz'), 0.09, [0.090675, 0.095725, 0.105675, 0.1107], ['range 1', 'range 4', 'range 3', 'range 2']],
+    ['lecture step 4', threadsOf('lecture', 3), 1.92, [1.92435, 1.929375, 1.9344, 1.939425], ['Grumpy', 'Doc', 'Dopey', 'Sneezy']],
+  ];
+  it.each(cases)('%s', (_, of, from, times, runners) => {
+    const { s, run } = of();
+    const actor = createActor(playerMachine, { input: { end: run.makespan, marks: eventInstants([run]), time: from } }).start();
+    const seen = times.map(() => {
+      actor.send({ type: 'STEP', direction: 1 });
+      const t = actor.getSnapshot().context.time;
+      return [t, /: (.*?) runs; /.exec(narrate(run, s, t))?.[1]];
+    });
+    expect(seen).toEqual(times.map((t, i) => [t, runners[i]]));
   });
 });

@@ -1,4 +1,4 @@
-import type { ModelRun, TaskState } from '../../sim/timeline.ts';
+import type { GilSpan, ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { seconds } from '../format.ts';
 import { blocksLoop } from '../chart/lanes.ts';
@@ -6,13 +6,46 @@ import { brokenPoolWords, count, crasher, deadlockWords, errorWords, list, share
 
 /** "the only core is" / "all 4 cores are". */
 const all = (n: number, what: string) => (n === 1 ? `the only ${what} is` : `all ${n} ${what}s are`);
+/** Why a ready thread is off every core, when `busy` cores are running something: all of them are (else nothing). */
+const coresBusy = (run: ModelRun, busy: number) => (busy >= run.cores ? ` (${all(run.cores, 'core')} busy)` : '');
 const verb = (n: string[], one: string, many: string) => `${list(n)} ${n.length === 1 ? one : many}`;
+
+/**
+ * The state at an instant `t` is the state just after it, on [t, t + ε): what the chart draws to the right of the
+ * playhead. Spans are half-open [start, end), so at `t` a span that starts there counts and one that ends there does
+ * not, and every source is read by this one rule (`spanAt`, `happened`): task spans, core segments, the GIL, the loop,
+ * the sync objects and the marks, so no clause is of the state before `t` while another is of the state after it.
+ * ε is half a microsecond: the playhead's event instants are kept to the microsecond (eventInstants), and a span's
+ * start rounded down a hair must still read as started at its instant.
+ */
+const AFTER: Seconds = 0.5e-6;
+/** Whether span `x` is in force at `t` (see AFTER). */
+const inForce = (x: { start: Seconds; end: Seconds }, t: Seconds) => x.start <= t + AFTER && t + AFTER < x.end;
+/** The span of `spans` in force at `t` (see AFTER), if any. */
+const spanAt = <S extends { start: Seconds; end: Seconds }>(spans: readonly S[], t: Seconds): S | undefined => spans.find((x) => inForce(x, t));
+
+/**
+ * Whether the GIL span `g`, in force at `t`, is a hand-off: its holder has let go, and the timeline keeps the GIL
+ * with it (as the chart's GIL lane does) until the next holder has it, `gilHandoff` later (waking that thread and
+ * switching it in). The holder still holds it when its thread is on a core running anything but native code (which
+ * runs with the GIL released), or is off every core only because none is free (its task waits for a core; the main
+ * thread, which has no task, while every core is busy).
+ */
+function handingOver(run: ModelRun, g: GilSpan, t: Seconds, state: (task: number) => TaskState, busy: number): boolean {
+  for (const lane of run.coreSegments) {
+    const seg = spanAt(lane, t);
+    if (seg?.thread === g.thread) return seg.kind === 'native';
+  }
+  return g.task >= 0 ? state(g.task) !== 'cpu-wait' : busy < run.cores;
+}
+/** Whether something at instant `at` has happened by `t` (see AFTER). */
+const happened = (at: Seconds, t: Seconds) => at <= t + AFTER;
 
 /** The object's state at `t`: its span (a lock's holders, a queue's items, a barrier's arrivals). */
 function syncAt(run: ModelRun, on: string, t: Seconds) {
   for (const spans of run.sync) {
     if (spans[0]?.object !== on) continue;
-    return spans.find((x) => x.start <= t && t < x.end) ?? spans[spans.length - 1];
+    return spanAt(spans, t) ?? spans[spans.length - 1];
   }
   return undefined;
 }
@@ -29,7 +62,7 @@ function sharedAt(run: ModelRun, sc: Scenario, task: number, at: Seconds): strin
 function lostBy(run: ModelRun, sc: Scenario, t: Seconds): [string, number][] {
   const by = new Map<string, number>();
   for (const m of run.marks) {
-    if (m.kind !== 'lost' || m.at > t) continue;
+    if (m.kind !== 'lost' || !happened(m.at, t)) continue;
     const name = sharedAt(run, sc, m.task, m.at) ?? 'a shared value';
     by.set(name, (by.get(name) ?? 0) + (m.count ?? 0));
   }
@@ -51,14 +84,14 @@ function sharedEnd(run: ModelRun, sc: Scenario): string[] {
 /** What ended badly by `t`: the deadlock, the error in the main program, the broken pool, updates lost so far. */
 function events(run: ModelRun, sc: Scenario, t: Seconds): string[] {
   const out: string[] = [];
-  if (run.deadlock && t >= run.deadlock.at) out.push(deadlockWords(run, sc, seconds, ' (the program never ends)')!);
-  if (run.error && t >= run.error.at) out.push(errorWords(run, sc, seconds)!);
+  if (run.deadlock && happened(run.deadlock.at, t)) out.push(deadlockWords(run, sc, seconds, ' (the program never ends)')!);
+  if (run.error && happened(run.error.at, t)) out.push(errorWords(run, sc, seconds)!);
   const broken = run.marks.filter((m) => m.kind === 'broken');
-  if (broken.length && t >= Math.min(...broken.map((m) => m.at))) {
+  if (broken.length && happened(Math.min(...broken.map((m) => m.at)), t)) {
     const pool = brokenPoolWords(run, sc, seconds);
     if (pool) out.push(pool);
   }
-  if (t < run.makespan) for (const [name, n] of lostBy(run, sc, t)) out.push(`${name} has lost ${count(n)} ${n === 1 ? 'update' : 'updates'} so far`);
+  if (!happened(run.makespan, t)) for (const [name, n] of lostBy(run, sc, t)) out.push(`${name} has lost ${count(n)} ${n === 1 ? 'update' : 'updates'} so far`);
   return out;
 }
 
@@ -68,10 +101,10 @@ function endings(run: ModelRun, sc: Scenario, over: number[], t: Seconds): strin
   const of = (pick: (i: number) => boolean) => over.filter(pick).map((i) => sc.tasks[i].name);
   const outcome = (i: number) => run.tasks[i]?.outcome ?? 'ok';
   const crashed = crasher(run);
-  const unseen = new Set(run.marks.filter((m) => m.kind === 'raised' && /excepthook/.test(m.text) && m.at <= t).map((m) => m.task));
+  const unseen = new Set(run.marks.filter((m) => m.kind === 'raised' && /excepthook/.test(m.text) && happened(m.at, t)).map((m) => m.task));
   const raised = new Map<string, number[]>();
   // The task whose exception reached the main program is named by that sentence (once the main program has it).
-  const told = run.error && run.error.at <= t && run.tasks[run.error.task]?.error === run.error.type ? run.error.task : -1;
+  const told = run.error && happened(run.error.at, t) && run.tasks[run.error.task]?.error === run.error.type ? run.error.task : -1;
   for (const i of over) if (outcome(i) === 'raised' && i !== told) raised.set(run.tasks[i].error ?? 'an exception', [...(raised.get(run.tasks[i].error ?? 'an exception') ?? []), i]);
   for (const [type, tasks] of raised) {
     const hidden = tasks.every((i) => unseen.has(i));
@@ -105,29 +138,54 @@ function ending(run: ModelRun, sc: Scenario): string {
   return `${run.model}: ${parts.join('; ')}.`;
 }
 
-/** One sentence of what is happening at `t`: for screen readers and the speaker's notes. */
+/** One sentence of what is happening at `t` (the state just after it: see AFTER), for screen readers and the speaker's notes. */
 export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
-  if (t >= run.makespan) return ending(run, sc);
+  if (happened(run.makespan, t)) return ending(run, sc);
   const by: Partial<Record<TaskState | 'blocking', number[]>> = {};
-  const spanAt: ModelRun['taskSpans'][number] = [];
-  const deadlocked = run.deadlock && t >= run.deadlock.at ? new Set(run.tasks.flatMap((x, i) => (x.outcome === 'deadlocked' ? [i] : []))) : new Set<number>();
+  const spanOf: ModelRun['taskSpans'][number] = [];
+  const deadlocked = run.deadlock && happened(run.deadlock.at, t) ? new Set(run.tasks.flatMap((x, i) => (x.outcome === 'deadlocked' ? [i] : []))) : new Set<number>();
   run.taskSpans.forEach((spans, i) => {
-    const s = spans.find((x) => x.start <= t && t < x.end) ?? spans[spans.length - 1];
-    spanAt[i] = s;
+    const s = spanAt(spans, t) ?? spans[spans.length - 1];
+    spanOf[i] = s;
     // Tasks blocked for ever are said once, in the deadlock's words.
     if (deadlocked.has(i)) return;
     (by[blocksLoop(run, sc, i, s.state, s.step) ? 'blocking' : s.state] ??= []).push(i);
   });
   const name = (i: number) => sc.tasks[i].name;
   const names = (xs: number[] | undefined) => (xs ?? []).map(name);
+  const who = (task: number) => (task >= 0 ? name(task) : 'the main thread');
+  /** Takes task `i` out of the clause for `state`: another clause says it. */
+  const said = (state: TaskState, i: number) => {
+    const rest = by[state]?.filter((x) => x !== i);
+    by[state] = rest?.length ? rest : undefined;
+  };
+  const busy = run.coreSegments.filter((lane) => spanAt(lane, t)).length;
   const parts: string[] = events(run, sc, t);
-  const gil = run.gil.find((g) => g.start <= t && t < g.end);
-  // Who holds the GIL: said first, or as the reason the others wait for it.
-  if (run.model === 'threads' && gil && !by['gil-wait']) parts.push(`${gil.task >= 0 ? name(gil.task) : 'the main thread'} holds the GIL`);
-  const loop = run.loop.find((l) => l.start <= t && t < l.end);
-  if (run.model === 'asyncio') parts.push(loop ? `the loop runs ${name(loop.task)}${loop.kind === 'blocking-io' ? ', stuck in a blocking call' : ''}` : 'the loop is idle');
+  const gilAt = run.model === 'threads' ? run.gil.findIndex((g) => inForce(g, t)) : -1;
+  const gil = gilAt >= 0 ? run.gil[gilAt] : undefined;
+  const holder = gil ? who(gil.task) : null;
+  // Who holds the GIL: said first, or as the reason the others wait for it; in a hand-off, from whom to whom (the
+  // one it goes to, being switched in, is said there).
+  const handOff = gil && handingOver(run, gil, t, (i) => spanOf[i].state, busy);
+  if (gil && handOff) {
+    const to = run.gil[gilAt + 1]?.start === gil.end ? run.gil[gilAt + 1] : undefined;
+    parts.push(to ? `${holder} hands the GIL over to ${who(to.task)}` : `${holder} lets go of the GIL`);
+    if (to && to.task >= 0 && spanOf[to.task].state === 'cpu-wait') said('cpu-wait', to.task);
+  } else if (gil && !by['gil-wait']) {
+    const s = gil.task >= 0 ? spanOf[gil.task].state : undefined;
+    if (s === 'running') parts.push(`${holder} runs, holding the GIL`);
+    else if (s === 'cpu-wait') parts.push(`${holder} holds the GIL but waits for a free core${coresBusy(run, busy)}`);
+    else parts.push(`${holder} holds the GIL`);
+    if (s === 'running' || s === 'cpu-wait') said(s, gil.task);
+  }
+  const loop = run.model === 'asyncio' ? spanAt(run.loop, t) : undefined;
+  // A blocking call stalling the loop is said once, by the task making it.
+  if (run.model === 'asyncio' && !(loop?.kind === 'blocking-io' && by.blocking?.includes(loop.task))) {
+    parts.push(loop ? `the loop runs ${name(loop.task)}${loop.kind === 'blocking-io' ? ', stuck in a blocking call' : ''}` : 'the loop is idle');
+    // The task the loop runs is said to run once ("the loop runs crunch", not "…; crunch runs" as well).
+    if (loop) said('running', loop.task);
+  }
   // Each wait with its reason, where the timeline knows it.
-  const holder = run.model === 'threads' && gil ? (gil.task >= 0 ? name(gil.task) : 'the main thread') : null;
   const started = run.taskSpans.length - (by.queued?.length ?? 0) - (by.done?.length ?? 0);
   const workers = 'workers' in run.config && run.config.workers ? run.config.workers : run.model === 'processes' ? run.cores : Infinity;
   const whyQueued =
@@ -142,8 +200,10 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
             : '';
   if (by.running) parts.push(verb(names(by.running), 'runs', 'run'));
   if (by.blocking) parts.push(verb(names(by.blocking), 'blocks the loop in a blocking call', 'block the loop in blocking calls'));
-  if (by['gil-wait']) parts.push(verb(names(by['gil-wait']), 'waits for the GIL', 'wait for the GIL') + (holder ? `, which ${holder} holds` : ''));
-  if (by['cpu-wait']) parts.push(verb(names(by['cpu-wait']), 'waits for a free core', 'wait for a free core') + ` (${all(run.cores, 'core')} busy)`);
+  if (by['gil-wait']) parts.push(verb(names(by['gil-wait']), 'waits for the GIL', 'wait for the GIL') + (holder && !handOff ? `, which ${holder} holds` : ''));
+  // Ready to run but off every core: the OS's run queue when every core is busy, else the thread being switched in.
+  if (by['cpu-wait'])
+    parts.push(busy >= run.cores ? verb(names(by['cpu-wait']), 'waits for a free core', 'wait for a free core') + coresBusy(run, busy) : verb(names(by['cpu-wait']), 'is being switched onto a core', 'are being switched onto cores'));
   if (by.io) parts.push(verb(names(by.io), 'waits on I/O', 'wait on I/O'));
   if (by.blocked) {
     const why = loop ? (loop.kind === 'blocking-io' ? `: the loop is stuck in ${name(loop.task)}'s blocking call` : `: the loop is busy running ${name(loop.task)}`) : ' by the loop';
@@ -153,7 +213,7 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   const waits = new Map<string, number[]>();
   for (const state of ['lock-wait', 'queue-wait', 'event-wait', 'barrier-wait'] as const)
     for (const i of by[state] ?? []) {
-      const s = spanAt[i];
+      const s = spanOf[i];
       const kind = s.step >= 0 ? sc.tasks[i].steps[s.step]?.kind : undefined;
       const key = `${state}\u0000${s.on ?? ''}\u0000${kind ?? ''}`;
       waits.set(key, [...(waits.get(key) ?? []), i]);
@@ -178,7 +238,7 @@ export function narrate(run: ModelRun, sc: Scenario, t: Seconds): string {
   // asyncio: a lock held across an await is fine only because it is asyncio's.
   if (run.model === 'asyncio') {
     for (const i of by.io ?? []) {
-      const held = run.sync.flatMap((lane) => lane.filter((x) => x.type === 'lock' && sc.locks?.[x.object]?.type !== 'Semaphore' && x.start <= t && t < x.end && x.holders.includes(i)).map((x) => x.object));
+      const held = run.sync.flatMap((lane) => lane.filter((x) => x.type === 'lock' && sc.locks?.[x.object]?.type !== 'Semaphore' && inForce(x, t) && x.holders.includes(i)).map((x) => x.object));
       if (held.length) parts.push(`${name(i)} holds ${list(held)} across an await: fine for an asyncio.Lock, but a threading.Lock held there would stop the whole loop the moment another coroutine asked for it`);
     }
   }
