@@ -338,3 +338,26 @@ describe('chartSvg: text from strangers', () => {
     charts(doc).forEach((chart, i) => expect(barList(chart)).toEqual(expectedBars(input, sd.runs[i])));
   });
 });
+
+describe('chartSvg: a picture says how each run ended, as the chart on screen does', () => {
+  const load = (name: string) => {
+    const r = parseScenarioText(readFileSync(`scenarios/${name}.json`, 'utf8'), name);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    return simulated(r.scenario);
+  };
+  it('captions name the exception that reached the main program, in the summary\'s words', () => {
+    const s = load('errors-threads');
+    const doc = parse(chartSvg(inputOf(s, 'cores', 'light')).svg);
+    const said = [...doc.querySelectorAll('text > tspan')].map((t) => t.textContent ?? '').filter((t) => /^(ends|finishes|never) /.test(t));
+    expect(said).toEqual(['ends at 0.80 s (ValueError reached the main program)', 'ends at 0.60 s (fails raised ValueError)', 'ends at 0.60 s (ValueError reached the main program)']);
+  });
+  it("a deadlocked run's lock holds go on to the axis's end, as on screen", () => {
+    const s = load('deadlock');
+    const threads = s.runs.findIndex((r) => r.model === 'threads');
+    const input = inputOf(s, 'tasks', 'light');
+    const { plotW } = headOf(input);
+    const bars = barsOf(charts(parse(chartSvg(input).svg))[threads]).map((b) => num(b, 'x') + num(b, 'width'));
+    expect(s.runs[threads].makespan).toBeLessThan(s.end * 0.9);
+    expect(Math.max(...bars)).toBeCloseTo(plotW, 0);
+  });
+});

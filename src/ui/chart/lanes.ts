@@ -412,3 +412,13 @@ export function foldWaiting(lanes: Lane[]): Lane[] {
   return out;
 }
 const folded = new WeakMap<Lane[], Lane[]>();
+
+/**
+ * A deadlocked run's waits and holds never end: its marks still open where its drawing stops (a quarter past the
+ * stall) go on to `end`, the axis's end, under the "hangs for ever" hatching, instead of stopping 50 ms into it. Any
+ * other run's marks are returned as they are.
+ */
+export function foreverMarks(marks: Mark[], run: Pick<ModelRun, 'deadlock' | 'makespan'>, end: Seconds): Mark[] {
+  if (!run.deadlock || end <= run.makespan) return marks;
+  return marks.map((m) => (m.end >= run.makespan - 1e-9 ? { ...m, end } : m));
+}

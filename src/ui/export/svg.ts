@@ -1,7 +1,8 @@
 import type { ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { glyph, polyPath, type GlyphOp } from '../chart/glyphs.ts';
-import { BLOCKING_TEXT, lanesOf, STATE_TEXT } from '../chart/lanes.ts';
+import { BLOCKING_TEXT, foreverMarks, lanesOf, STATE_TEXT } from '../chart/lanes.ts';
+import { endingWords } from '../panels/summaryFigures.ts';
 import { LEGEND_TEXT, legendEntries, legendExtras, OBJECT_COLOUR, paintStyle, STATE_COLOURS, STATE_PATTERNS, taskColour, type PatternId, type PinKind } from '../chart/paint.ts';
 import { fitLabel, labelAt, labelOnLane, MIN_MARK_W, pieces, pinLabels, pinsToPixels, toPixels } from '../chart/pixels.ts';
 import { labelWidth, plotWidth, timeScale, timeTicks } from '../chart/scale.ts';
@@ -138,13 +139,13 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
     const x = timeScale(end, plotW, window);
     const hang = run.deadlock ?? null;
     const head = hang ? BAND : 0;
-    const ending = hang ? `never ends (deadlock at ${seconds(hang.at)})` : `finishes at ${seconds(run.makespan)}`;
+    const ending = hang ? `never ends (deadlock at ${seconds(hang.at)})` : endingWords(run, sc, seconds);
     let y = 4 + head;
     const rows = lanesOf(run, sc, view).map((lane) => {
       if (lane.band) y += BAND;
       const h = lane.idle || lane.thin ? THIN_ROW : ROW;
       const r = Math.max(3.5, Math.min(h / 2 - 1.5, 7));
-      const row = { lane, y, h, r, thin: !!(lane.thin || lane.idle) && h < 18, marks: toPixels(lane.marks, x), pins: pinsToPixels(lane.pins, x, 2 * r + 2) };
+      const row = { lane, y, h, r, thin: !!(lane.thin || lane.idle) && h < 18, marks: toPixels(foreverMarks(lane.marks, run, end), x), pins: pinsToPixels(lane.pins, x, 2 * r + 2) };
       y += h + GAP;
       return row;
     });
