@@ -202,6 +202,21 @@ test.describe('keys never do damage, whatever has focus', () => {
 });
 
 test.describe('a story', () => {
+  test('while a question hides its run, Space, → and End leave it still and Play is disabled until the reveal', async ({ page }) => {
+    await page.goto('./?story=lecture&step=3');
+    await expect(page.getByTestId('question')).toBeVisible();
+    await expect(page.locator('#charts')).toHaveAttribute('data-hidden', 'true');
+    const at = await seconds(page);
+    for (const key of [' ', 'ArrowRight', 'End']) await page.keyboard.press(key);
+    await page.waitForTimeout(300);
+    expect(await seconds(page)).toBe(at);
+    const play = page.locator('fieldset.player button.play');
+    await expect(play).toBeDisabled();
+    await page.keyboard.press('PageDown');
+    await expect(page.locator('#charts')).toHaveAttribute('data-hidden', 'false');
+    await expect(play).toBeEnabled();
+  });
+
   test('the lecture, driven by PageDown and PageUp with a slider focused: every step, the question, the reveal', async ({ page }) => {
     await page.goto('./?story=lecture');
     await expect(step(page)).toHaveText('Step 1 of 12');
