@@ -131,7 +131,7 @@ describe('paintStyle: what each kind of mark looks like', () => {
     ['overhead of a task: its colour, crossed, faded', { by: 'task', task: 4, kind: 'overhead' }, { fill: TASK_COLOURS[4], pattern: 'cross', opacity: 0.8 }],
     ['overhead of nobody: grey, crossed', { by: 'task', task: -1, kind: 'overhead' }, { fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8 }],
     ['waiting on I/O: dotted, lighter than work (yet clear on a projector)', { by: 'task', task: 5, kind: 'io' }, { fill: TASK_COLOURS[5], pattern: 'dots', opacity: 0.7 }],
-    ['a blocking call on the loop: the blocked colour, hatched', { by: 'task', task: 5, kind: 'loop-blocking' }, { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 }],
+    ['a blocking call on the loop: the blocked colour, solid (the tasks it blocks are hatched)', { by: 'task', task: 5, kind: 'loop-blocking' }, { fill: STATE_COLOURS.blocked, pattern: 'none', opacity: 1 }],
     ['task colours cycle after the palette', { by: 'task', task: TASK_COLOURS.length + 1, kind: 'python' }, { fill: TASK_COLOURS[1], pattern: 'none', opacity: 1 }],
     ['state running: plain', { by: 'state', state: 'running' }, { fill: STATE_COLOURS.running, pattern: 'none', opacity: 1 }],
     ['state waiting for the GIL: hatched', { by: 'state', state: 'gil-wait' }, { fill: STATE_COLOURS['gil-wait'], pattern: 'hatch', opacity: 1 }],
@@ -144,9 +144,15 @@ describe('paintStyle: what each kind of mark looks like', () => {
 
   it('no two kinds in the per-core legend share a pattern, whatever the theme does to their greys', () => {
     const patterns = LEGEND.map((l) => l.pattern);
-    expect(new Set(patterns).size, patterns.join(' ')).toBe(patterns.length - patterns.filter((p) => p === 'hatch').length + 1);
-    // The only shared one: native code and the loop blocked, both hatched, told apart by colour (a task's, or the blocked red).
-    expect(LEGEND.filter((l) => l.pattern === 'hatch').map((l) => l.fill)).toEqual([KIND_SWATCH, STATE_COLOURS.blocked]);
+    expect(new Set(patterns).size, patterns.join(' ')).toBe(patterns.length - patterns.filter((p) => p === 'none').length + 1);
+    // The only shared one: pure Python and the loop blocked, both solid, told apart by colour (a task's, or the blocked red).
+    expect(LEGEND.filter((l) => l.pattern === 'none').map((l) => l.fill)).toEqual([KIND_SWATCH, STATE_COLOURS.blocked]);
+  });
+
+  it('the task blocking the loop never looks like the tasks it blocks', () => {
+    const culprit = paintStyle({ by: 'task', task: 0, kind: 'loop-blocking' });
+    const victim = paintStyle({ by: 'state', state: 'blocked' });
+    expect([culprit.fill, culprit.pattern]).not.toEqual([victim.fill, victim.pattern]);
   });
 
   it('every state the per-task view draws has its own colour', () => {

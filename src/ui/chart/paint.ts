@@ -85,7 +85,8 @@ export function paintStyle(p: Paint): PaintStyle {
     case 'io':
       return { fill, pattern: 'dots', opacity: 0.7 };
     case 'loop-blocking':
-      return { fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1 };
+      // Solid: the task that stalls the loop, never hatched like the tasks it keeps blocked (state `blocked`).
+      return { fill: STATE_COLOURS.blocked, pattern: 'none', opacity: 1 };
     default:
       return { fill, pattern: 'none', opacity: 1 };
   }
@@ -114,7 +115,7 @@ export const LEGEND: LegendItem[] = [
   { label: 'waiting on I/O (no core)', fill: KIND_SWATCH, pattern: 'dots', opacity: paintStyle({ by: 'task', task: 0, kind: 'io' }).opacity, drawn: (r) => hasState(r, 'io') },
   { label: 'process start-up', fill: NO_TASK_COLOUR, pattern: 'checker', opacity: 1, drawn: (r) => hasKind(r, 'startup') },
   { label: 'overhead (submit, pickle)', fill: NO_TASK_COLOUR, pattern: 'cross', opacity: 0.8, drawn: (r) => hasKind(r, 'overhead') },
-  { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'hatch', opacity: 1, drawn: (r) => hasLoop(r, 'blocking-io') },
+  { label: 'loop blocked', fill: STATE_COLOURS.blocked, pattern: 'none', opacity: 1, drawn: (r) => hasLoop(r, 'blocking-io') },
 ];
 export const STATE_LEGEND: TaskState[] = ['running', 'cpu-wait', 'gil-wait', 'io', 'blocked', 'queued'];
 

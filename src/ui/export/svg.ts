@@ -218,6 +218,7 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
   });
 
   // The legend, as Legend.svelte shows it: each of its lists starts a line, its entries wrap within the width.
+  const blocking = paintStyle({ by: 'task', task: 0, kind: 'loop-blocking' });
   const swatch = (fill: string, opacity = 1, pat: PatternId = 'none', edge = false) =>
     rect(0, 0, 18, 12, fillOf(fill, opacity) + (edge ? ' stroke="#000000" stroke-opacity="0.3"' : '')) + (pat === 'none' ? '' : rect(0, 0, 18, 12, pattern(pat)));
   const stripes = (fills: string[], of = fills.length) => fills.map((f, i) => rect(0, 12 - ((i + 1) * 12) / of, 18, 12 / of, `fill="${f}"`)).join('');
@@ -245,7 +246,7 @@ export function chartSvg(input: SvgExportInput): { svg: string; width: number; h
       : [
           [
             ...[...entries.states, ...extras.states].map(states),
-            ...(entries.blocking ? [[swatch(STATE_COLOURS.blocked, 1, 'hatch'), `${BLOCKING_TEXT} (asyncio: a blocking call)`] as [string, string]] : []),
+            ...(entries.blocking ? [[swatch(blocking.fill, 1, blocking.pattern), `${BLOCKING_TEXT} (asyncio: a blocking call)`] as [string, string]] : []),
             [stripes([STATE_COLOURS['gil-wait'], STATE_COLOURS.running]), 'several states within one pixel, each as tall as its share'],
           ],
           objects,
