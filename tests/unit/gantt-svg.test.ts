@@ -71,6 +71,13 @@ describe('Gantt SVG', () => {
     expect(ends.filter((e) => Math.abs(e - plotW) < 0.2).length).toBeGreaterThanOrEqual(4);
   });
 
+  it('a tick label at the plot\'s right end ends at its tick, inside the chart; the others stay centred on theirs', () => {
+    const run = runModel(deadlock, { model: 'threads' });
+    const { body } = render(Gantt, { props: { run, scenario: deadlock, view: 'cores', end: 0.402, width: 620, time: Infinity, title: 't', id: 'a', stage: { font: 18, height: 300 } } });
+    const anchors = [...body.matchAll(/<text x="[\d.]+" y="22" text-anchor="(\w+)"[^>]*>(\d+ ms)<\/text>/g)].map((m) => `${m[2]} ${m[1]}`);
+    expect(anchors).toEqual(['0 ms middle', '100 ms middle', '200 ms middle', '300 ms middle', '400 ms end']);
+  });
+
   // Two threads bumping one counter through a call (the bare loop's 43 ns an iteration): a ▼ with its count at each
   // stale write.
   const lostUpdates = (() => {

@@ -182,7 +182,10 @@ describe('a wrong result is never crowned: the table and the captions say what w
     ['errors-processes', 1, undefined, 'ends at 0.51 s (ValueError reached the main program at 0.30 s)'],
     ['errors-asyncio', 1, undefined, 'ends at 0.10 s (ValueError reached the main program)'],
     ['errors-asyncio', 2, undefined, 'ends at 0.10 s (ExceptionGroup reached the main program)'],
-    ['counter-race', 2, undefined, 'finishes at 0.44 s'],
+    ['counter-race', 2, undefined, 'finishes at 0.44 s (counter is wrong: 0 of 20,000,000)'],
+    ['counter-race', 2, 34, 'finishes at 0.44 s (counter wrong)'],
+    ['counter-race', 2, 28, 'ends 0.44 s (counter wrong)'],
+    ['counter-race', 0, undefined, 'finishes at 0.86 s'],
     ['seven-dwarfs', 0, undefined, 'finishes at 43.02 s'],
     // The stage's one line: brief where it fits, shortest where it does not.
     ['errors-processes', 1, 45, 'ends at 0.51 s (ValueError reached main)'],

@@ -295,16 +295,21 @@ function troubleForms(run: ModelRun, sc: Scenario): [string, string, string] | n
  * tasks did not end well, "ends at 0.80 s (ValueError reached the main program)", with the exception's time where
  * the program went on after it: "ends at 0.51 s (ValueError reached the main program at 0.30 s)". `room`: the
  * stage's one line, in characters: the brief wording if it fits ("ends at 0.51 s (ValueError reached main)"), else
- * the shortest ("ends at 0.10 s (ExceptionGroup)"); a clean run's "finishes at 14.03 s" becomes "ends 14.03 s", then
- * "14.03 s". (A deadlocked run's caption is the chart's own; a wrong shared
- * value is the summary's to say, and the chart's ▼ marks'.)
+ * the shortest ("ends at 0.10 s (ExceptionGroup)"); a clean run's "finishes at 14.03 s" becomes "ends 14.03 s". A
+ * clean run whose shared value ended wrong says that: "finishes at 0.44 s (counter is wrong: 0 of 20,000,000)", on the
+ * stage "(counter wrong)". (A deadlocked run's caption is the chart's own.)
  */
 export function endingWords(run: ModelRun, sc: Scenario, time: Time, room?: number): string {
   const forms = troubleForms(run, sc);
   if (!forms) {
-    // On the stage's one line beside a long title ("processes (forkserver) ×4" in half of 1280 px): shorter.
-    const plain = [`finishes at ${time(run.makespan)}`, `ends ${time(run.makespan)}`];
-    return room === undefined ? plain[0] : (plain.find((w) => w.length <= room) ?? time(run.makespan));
+    // A clean end with a wrong shared value says so too: processes' counter, each worker's own, ends at 0.
+    const dicts = sharedDicts(sc);
+    const wrong = run.shared.find((v) => wrongValueWords(v, dicts.has(v.name)) !== null);
+    const plain = wrong
+      ? [`finishes at ${time(run.makespan)} (${wrongValueWords(wrong, dicts.has(wrong.name))})`, `finishes at ${time(run.makespan)} (${wrong.name} wrong)`, `ends ${time(run.makespan)} (${wrong.name} wrong)`]
+      : [`finishes at ${time(run.makespan)}`, `ends ${time(run.makespan)}`, time(run.makespan)];
+    // On the stage's one line beside a long title ("processes (forkserver) ×4" in a third of 1280 px): shorter.
+    return room === undefined ? plain[0] : (plain.find((w) => w.length <= room) ?? plain[plain.length - 1]);
   }
   const say = (trouble: string) => `ends at ${time(run.makespan)} (${trouble})`;
   if (room === undefined) return say(`${forms[0]}${run.error && time(run.error.at) !== time(run.makespan) ? ` at ${time(run.error.at)}` : ''}`);

@@ -5,7 +5,7 @@ import { blocksLoop } from '../chart/lanes.ts';
 import { brokenPoolWords, count, crasher, deadlockWords, errorWords, list, sharedDicts } from '../panels/summaryFigures.ts';
 
 /** "the only core is" / "all 4 cores are". */
-const all = (n: number, what: string) => (n === 1 ? `the only ${what} is` : `all ${n} ${what}s are`);
+const all = (n: number, what: string) => (n === 1 ? `the only ${what} is` : n === 2 ? `both ${what}s are` : `all ${n} ${what}s are`);
 /** Why a ready thread is off every core, when `busy` cores are running something: all of them are (else nothing). */
 const coresBusy = (run: ModelRun, busy: number) => (busy >= run.cores ? ` (${all(run.cores, 'core')} busy)` : '');
 const verb = (n: string[], one: string, many: string) => `${list(n)} ${n.length === 1 ? one : many}`;
