@@ -23,11 +23,17 @@ function measure(page: Page) {
 }
 
 test.describe('presenter mode', () => {
-  for (const [w, h, min] of [[1280, 720, 18], [1920, 1080, 26]] as const) {
-    test(`at ${w}×${h} the compare view fits the window and no text is under ${min} px`, async ({ page }) => {
+  // The four dwarfs' models; the lecture's six (three columns); a run's end, whose narration wraps to more lines.
+  const pages = [['./?present=1&t=5', 4, null], ['./?present=1&s=lecture&t=5', 6, null], ['./?present=1&s=errors-processes', 2, 'End']] as const;
+  for (const [w, h, min] of [[1280, 720, 18], [1920, 1080, 26]] as const)
+  for (const [link, charts, key] of pages) {
+    test(`at ${w}×${h} the compare view of ${link.slice(2)}${key ? ` after ${key}` : ''} fits the window, no text under ${min} px, no lane labels overlapping`, async ({ page }) => {
       await page.setViewportSize({ width: w, height: h });
-      await page.goto('./?present=1&t=5');
-      await expect(page.locator('figure.gantt')).toHaveCount(4);
+      await page.goto(link);
+      await expect(page.locator('figure.gantt')).toHaveCount(charts);
+      await expect(page.locator('#charts')).toHaveAttribute('data-current', 'true');
+      if (key) await page.keyboard.press(key);
+      await page.waitForTimeout(200);
       const m = await measure(page);
       expect(m.scrolls).toBe(false);
       expect(m.smallest[0].px, JSON.stringify(m.smallest)).toBeGreaterThanOrEqual(min);
