@@ -10,6 +10,10 @@ export interface Stage {
   fold?: boolean;
 }
 
+/** A band heading's and the time axis's heights in px, for type of `font` px: Gantt draws by them, stageRows fits by them. */
+export const bandPx = (font: number) => font + 5;
+export const axisPx = (font: number) => font + 11;
+
 /** Row heights in px: the workbench's fixed ones. */
 export const BENCH_ROWS = { row: 22, thin: 9, idle: 9, gap: 3 } as const;
 
@@ -20,8 +24,8 @@ export const BENCH_ROWS = { row: 22, thin: 9, idle: 9, gap: 3 } as const;
  */
 export function stageRows(lanes: readonly Lane[], stage: Stage, hang: boolean): { row: number; thin: number; idle: number; gap: number } {
   const k = stage.font / 12;
-  const band = stage.font + 5;
-  const axis = stage.font + 11;
+  const band = bandPx(stage.font);
+  const axis = axisPx(stage.font);
   const thinIdle = Math.round(9 * k);
   const bands = lanes.filter((l) => l.band).length;
   const idle = lanes.filter((l) => l.idle).length;
