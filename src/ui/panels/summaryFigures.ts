@@ -272,8 +272,17 @@ export function wrongValueWords(s: SharedResult, dict: boolean): string | null {
  */
 export function wrongWords(run: ModelRun, sc: Scenario): string | null {
   if (run.deadlock) return 'the program never ends';
+  return troubleWords(run, sc) ?? wrongShared(run, sc)?.words ?? null;
+}
+
+/** The run's first shared value that did not end as expected, with `wrongValueWords`' words for it; null for none. */
+function wrongShared(run: ModelRun, sc: Scenario): { name: string; words: string } | null {
   const dicts = sharedDicts(sc);
-  return troubleWords(run, sc) ?? run.shared.map((v) => wrongValueWords(v, dicts.has(v.name))).find((x) => x !== null) ?? null;
+  for (const v of run.shared) {
+    const words = wrongValueWords(v, dicts.has(v.name));
+    if (words !== null) return { name: v.name, words };
+  }
+  return null;
 }
 
 /**
@@ -303,10 +312,9 @@ export function endingWords(run: ModelRun, sc: Scenario, time: Time, room?: numb
   const forms = troubleForms(run, sc);
   if (!forms) {
     // A clean end with a wrong shared value says so too: processes' counter, each worker's own, ends at 0.
-    const dicts = sharedDicts(sc);
-    const wrong = run.shared.find((v) => wrongValueWords(v, dicts.has(v.name)) !== null);
+    const wrong = wrongShared(run, sc);
     const plain = wrong
-      ? [`finishes at ${time(run.makespan)} (${wrongValueWords(wrong, dicts.has(wrong.name))})`, `finishes at ${time(run.makespan)} (${wrong.name} wrong)`, `ends ${time(run.makespan)} (${wrong.name} wrong)`]
+      ? [`finishes at ${time(run.makespan)} (${wrong.words})`, `finishes at ${time(run.makespan)} (${wrong.name} wrong)`, `ends ${time(run.makespan)} (${wrong.name} wrong)`]
       : [`finishes at ${time(run.makespan)}`, `ends ${time(run.makespan)}`, time(run.makespan)];
     // On the stage's one line beside a long title ("processes (forkserver) ×4" in a third of 1280 px): shorter.
     return room === undefined ? plain[0] : (plain.find((w) => w.length <= room) ?? plain[plain.length - 1]);
