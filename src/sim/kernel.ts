@@ -52,7 +52,14 @@ export type Command =
   /** `final`: the program ends with this whatever reached it before (a crash kills it before a traceback prints). */
   | { op: 'error'; error: Omit<MainError, 'at'>; final?: boolean }
   | { op: 'shared'; shared: SharedResult }
-  | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>);
+  | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>)
+  /**
+   * The model's answers, worked out ahead, to timer events it has scheduled (see `Foresight` in models/kit.ts):
+   * when the timer of `answers[i].event` (that very object) fires and the model has heard nothing since answer
+   * `i - 1`, the kernel applies `answers[i].cmds` in its stead. The next event the model hears is preceded by
+   * `PLAN_CUT`, saying how many were applied, if any were; the rest are void. A new `foresee` replaces any before.
+   */
+  | { op: 'foresee'; answers: readonly { event: TimedEvent; cmds: readonly Command[] }[] };
 
 /** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
 export type TimedEvent =
@@ -71,7 +78,12 @@ export type TimedEvent =
  * `STALLED`: nothing is left to happen (no burst, no timer) and the model has not finished: every task left is
  * blocked for good. The model reports the deadlock and finishes; the kernel asks once.
  */
-export type KernelEvent = { type: 'START'; at: Seconds } | { type: 'STALLED'; at: Seconds } | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
+export type KernelEvent =
+  | { type: 'START'; at: Seconds }
+  | { type: 'STALLED'; at: Seconds }
+  /** The kernel applied the first `done` answers of the model's last `foresee` in its stead; the rest are void. */
+  | { type: 'PLAN_CUT'; done: number; at: Seconds }
+  | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
 
 interface KThread {
   label: string;
@@ -146,6 +158,10 @@ export class Kernel {
   /** The thread last given the GIL by a `gil` command (-1: nobody), and a drop request waiting for it to run. */
   private gilThread = -1;
   private deferredDrop: TimedEvent | null = null;
+  /** The model's answers worked out ahead (see the `foresee` command), how many are applied, and how many still hold. */
+  private foreseen: readonly { event: TimedEvent; cmds: readonly Command[] }[] | null = null;
+  private foreseenDone = 0;
+  private foreseenValid = 0;
   /** The thread whose burst completion is being delivered, during that delivery (-1 otherwise): see `carryOn`. */
   private completing = -1;
   private readonly activity: Activity[];
@@ -180,7 +196,18 @@ export class Kernel {
   }
 
   /** Run until `finished`, delivering events to `send` (the model's actor). Returns the final time. */
-  run(send: (e: KernelEvent) => void, finished: () => boolean, maxEvents = 5_000_000): Seconds {
+  run(deliver: (e: KernelEvent) => void, finished: () => boolean, maxEvents = 5_000_000): Seconds {
+    // Whatever the model hears, it first hears how far the kernel went with its foreseen answers, if it used any
+    // (an answer unused is void the moment the model hears anything else, and the model knows it).
+    const send = (e: KernelEvent) => {
+      if (this.foreseen) {
+        const done = this.foreseenDone;
+        this.foreseen = null;
+        this.foreseenValid = 0;
+        if (done > 0) deliver({ type: 'PLAN_CUT', done, at: this.now });
+      }
+      deliver(e);
+    };
     send({ type: 'START', at: 0 });
     let stalled = false;
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
@@ -248,6 +275,10 @@ export class Kernel {
         const item = this.agenda.pop()!;
         if (item.k === 'event' && item.event.type === 'GIL_TIMEOUT' && this.gilThread >= 0 && this.threads[this.gilThread].core < 0) {
           this.deferredDrop = item.event;
+          // Delivered later, at another instant than the answer to it was worked out for.
+          if (this.foreseen) this.foreseenValid = this.foreseenDone;
+        } else if (item.k === 'event' && this.foreseenDone < this.foreseenValid && this.foreseen![this.foreseenDone].event === item.event) {
+          this.apply(this.foreseen![this.foreseenDone++].cmds);
         } else if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
         else if (this.threads[item.thread].token === item.token) {
           if (item.k === 'wake') this.makeRunnable(item.thread);
@@ -389,6 +420,11 @@ export class Kernel {
         return;
       case 'choice':
         this.choices.push({ at: this.now, kind: c.kind, index: c.index, candidates: c.candidates, chosen: c.chosen });
+        return;
+      case 'foresee':
+        this.foreseen = c.answers;
+        this.foreseenDone = 0;
+        this.foreseenValid = c.answers.length;
         return;
     }
   }

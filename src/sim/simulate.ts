@@ -43,6 +43,8 @@ export function totalWork(scenario: Scenario): Seconds {
 export interface SimLimits {
   /** Kernel events (the default, 5 million, is minutes of work; an interactive caller wants far fewer). */
   maxEvents?: number;
+  /** Foresight's horizon (see models/kit.ts): 0 makes the machine answer every event itself, the same run. */
+  horizon?: number;
 }
 
 /** The command line's default cap: about ten seconds of simulating (a flag raises it). */
@@ -108,7 +110,7 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
   const table = syncTable(scenario);
   const kernel = new Kernel(scenario.cores, scenario.tasks.length, profile.osSlice, table.names.map((name, i) => ({ name, type: table.types[i] })));
   const machine = ENGINE[config.model];
-  const actor = createActor(machine, { input: { scenario, config, profile } });
+  const actor = createActor(machine, { input: { scenario, config, profile, horizon: limits.horizon } });
   KERNELS.set(actor, kernel);
   let failure: unknown;
   actor.subscribe({ error: (e) => (failure = e) });

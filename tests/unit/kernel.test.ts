@@ -143,6 +143,42 @@ describe('kernel: cores, the run queue and time slices', () => {
   });
 });
 
+describe('kernel: answers the model worked out ahead (foresee)', () => {
+  // The model asks for a WAKE every millisecond; its answer to each, worked out ahead, is a mark and the next timer.
+  const chain = (n: number) => {
+    const events = Array.from({ length: n + 1 }, (_, i) => ({ type: 'WAKE' as const, thread: i }));
+    const answers = events.slice(0, n).map((event, i) => ({ event, cmds: [{ op: 'mark', task: 0, kind: 'lost', text: `answered ${i}` }, { op: 'timer', delay: 0.001, event: events[i + 1] }] as Command[] }));
+    return { first: { op: 'timer', delay: 0.001, event: events[0] } as Command, foresee: { op: 'foresee', answers } as Command };
+  };
+
+  it('applies each answer when its very event fires and the model has heard nothing since; then says how many it applied', () => {
+    const { first, foresee } = chain(3);
+    const heard: string[] = [];
+    const r = drive(1, 1, [first, foresee], (e) => {
+      heard.push(e.type === 'PLAN_CUT' ? `PLAN_CUT ${e.done}@${+(e.at * 1000).toFixed(3)}` : e.type);
+      return [];
+    });
+    // Three answers applied at 1, 2 and 3 ms without the model; the fourth timer's event is the model's to answer.
+    expect(r.k.marks.map((m) => `${m.text}@${r.ms(m.at)}`)).toEqual(['answered 0@1', 'answered 1@2', 'answered 2@3']);
+    expect(heard).toEqual(['PLAN_CUT 3@4', 'WAKE']);
+    expect(r.log).toEqual(['PLAN_CUT@4', 'WAKE 3@4']);
+  });
+
+  it('stops at the first event that is not the one foreseen: the model hears how far it went, then that event', () => {
+    const { first, foresee } = chain(3);
+    const r = drive(1, 1, [spawn(0), burst(0, 0.0025), first, foresee]);
+    expect(r.k.marks.map((m) => m.text)).toEqual(['answered 0', 'answered 1']);
+    expect(r.log).toEqual(['PLAN_CUT@2.5', 'BURST_DONE 0@2.5', 'WAKE 2@3']);
+  });
+
+  it('an answer never used is void without a word: the model hears only the event that came first', () => {
+    const { first, foresee } = chain(2);
+    const r = drive(1, 1, [spawn(0), burst(0, 0.0005), first, foresee]);
+    expect(r.k.marks).toEqual([]);
+    expect(r.log).toEqual(['BURST_DONE 0@0.5', 'WAKE 0@1']);
+  });
+});
+
 describe('kernel: native code, a loop of C calls', () => {
   const native = (thread: number, seconds: number, extra: Partial<Extract<Command, { op: 'burst' }>> = {}) => burst(thread, seconds, thread, { kind: 'native', ...extra });
   const cutAt = (delay: number) => ({ op: 'timer', delay, event: { type: 'WAKE', thread: 0 } }) as Command;

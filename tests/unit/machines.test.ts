@@ -73,13 +73,13 @@ describe('threads machine', () => {
 });
 
 describe('threads machine: a native step is a loop of C calls', () => {
-  /** Every event the real kernel delivers, with the commands the machine answered it with. */
+  /** Every event the real kernel delivers, with the commands the machine answered it with (none answered ahead). */
   function trace(s: ReturnType<typeof scenario>, config: ThreadsConfig) {
     const kernel = new Kernel(s.cores, s.tasks.length, DEFAULT_PROFILE.osSlice);
     const log: { e: KernelEvent; cmds: Command[] }[] = [];
     let current: { e: KernelEvent; cmds: Command[] } | undefined;
     const actor = createActor(threadsMachine.provide({ actions: { kernel: (_: unknown, p: { cmds: Command[] }) => { current?.cmds.push(...p.cmds); kernel.apply(p.cmds); } } }), {
-      input: { scenario: s, config, profile: DEFAULT_PROFILE },
+      input: { scenario: s, config, profile: DEFAULT_PROFILE, horizon: 0 },
     });
     actor.start();
     kernel.run((e) => {

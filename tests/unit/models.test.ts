@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE, withOverride, type CPythonProfile } from '../../src/sim/profile.ts';
 import { predictEvents, runModel } from '../../src/sim/simulate.ts';
@@ -62,6 +62,14 @@ describe('threads under the GIL', () => {
     const starts = run.tasks.map((t) => t.start);
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     near(run.makespan, 4, 0.01);
+  });
+});
+
+describe('threads: answers worked out ahead (foresight) make the same run', () => {
+  const shipped = readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) => f.endsWith('.json'));
+  it.each(shipped)('%s, each threads model: the run with them is the run without', (f) => {
+    const s = loadScenario(new URL(`../../scenarios/${f}`, import.meta.url).pathname);
+    for (const c of s.models.filter((m) => m.model === 'threads')) expect(runModel(s, c)).toStrictEqual(runModel(s, c, DEFAULT_PROFILE, { horizon: 0 }));
   });
 });
 

@@ -34,6 +34,11 @@ const clean = (c: ModelConfig) => JSON.parse(JSON.stringify(c)) as ModelConfig;
 const prop = (f: (s: Scenario, c: ModelConfig) => void) => fc.assert(fc.property(scenarioArb, configArb, (s, c) => f(s, clean(c))), runs(150));
 
 describe('simulator invariants over random scenarios', () => {
+  it('answers worked out ahead change nothing: the run is the one the machine makes answering every event itself', () =>
+    prop((s, c) => {
+      expect(runModel(s, c)).toStrictEqual(runModel(s, c, DEFAULT_PROFILE, { horizon: 0 }));
+    }));
+
   it('every task completes, after it starts, within the makespan', () =>
     prop((s, c) => {
       const run = runModel(s, c);

@@ -1,5 +1,5 @@
 import { assign, enqueueActions } from 'xstate';
-import type { Command, KernelEvent } from '../kernel.ts';
+import type { Command, KernelEvent, TimedEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
 import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
@@ -9,7 +9,17 @@ export interface ModelInput<C extends ModelConfig = ModelConfig> {
   scenario: Scenario;
   config: C;
   profile: CPythonProfile;
+  /** How many events ahead a model may work out its answers (`Foresight`); 0: none. Default `FORESIGHT`. */
+  horizon?: number;
 }
+
+/**
+ * How far ahead a model works out its answers: at first `FIRST_REACH`, twice as far each time the kernel used them
+ * all, half as far when something else came first, never past the horizon (default `FORESIGHT`). A steady run of
+ * hand-offs then costs an XState transition per 256 of them, and little is worked out in vain where events mix.
+ */
+export const FORESIGHT = 256;
+export const FIRST_REACH = 1;
 
 /**
  * The one effect every model machine has: hand the OS layer a batch of commands. The engine supplies the real
@@ -95,24 +105,97 @@ export interface ModelContext<S extends RuleOutput> {
 }
 
 /**
- * An XState `assign` that applies one model rule: `make` takes a working copy of the state, `fn` applies the rule
- * to it, and the copy becomes the new state with the rule's commands in `out`. Every transition that runs a rule
- * follows it with `AFTER_RULE`. (One `enqueueActions` doing all three costs twice as much per event, which matters
- * at 16,000 GIL hand-offs.)
+ * One model rule as a pure function of the state and the event: `make` takes a working copy of the state, `fn`
+ * applies the rule to it, and the copy becomes the new state with the rule's commands in `out`. The machine's
+ * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `Foresight`).
+ */
+export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
+  make: (state: C, event: KernelEvent) => R,
+  fn: (r: R, event: KernelEvent) => void,
+  done: (state: C) => boolean,
+): (state: C, event: KernelEvent) => C {
+  return (state, event) => {
+    const r = make(state, event);
+    fn(r, event);
+    r.c.out = r.cmds;
+    r.c.allDone = done(r.c);
+    return r.c;
+  };
+}
+
+/**
+ * An XState `assign` that applies one model rule (`ruleStep`), then the model's foresight if it has one. Every
+ * transition that runs a rule follows it with `AFTER_RULE`. (One `enqueueActions` doing all three costs twice as
+ * much per event, which matters at 16,000 GIL hand-offs.)
  */
 export function ruleAction<C extends RuleOutput, R extends RuleRun<C>>(
   make: (state: C, event: KernelEvent) => R,
   fn: (r: R, event: KernelEvent) => void,
   done: (state: C) => boolean,
+  foresee?: (state: C) => C,
 ) {
+  const step = ruleStep(make, fn, done);
   return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
-    const e = event as KernelEvent;
-    const r = make(context.s, e);
-    fn(r, e);
-    r.c.out = r.cmds;
-    r.c.allDone = done(r.c);
-    return { s: r.c };
+    const next = step(context.s, event as KernelEvent);
+    return { s: foresee ? foresee(next) : next };
   });
+}
+
+/**
+ * Foresight: the answers a model has worked out ahead to the events it expects next, so that the kernel can apply
+ * them without asking (see the kernel's `foresee` command). The answer to an event is what the machine's own rule
+ * gives for it, computed beforehand by that rule (`ruleStep`) on the state the answers before it leave; the kernel
+ * applies it only if that very event is the next to reach the model, so the run is the one the machine would have
+ * made event by event. `states[i]`: the model's state once `answers[i]` is applied, which the machine takes on
+ * when the kernel's `PLAN_CUT` says how many were (`adoptForeseen`); with none applied, the kernel says nothing and
+ * the answers are void.
+ */
+export interface Foresight<C> {
+  answers: { event: TimedEvent; cmds: Command[] }[];
+  states: C[];
+}
+
+/**
+ * Work out answers ahead from `state`, as far as its `reach` (at most `horizon`): `expect` names the event the model would hear next if
+ * nothing else happened (with its instant, as the kernel will deliver it) or null, `step` is the rule that answers
+ * it. Stops at the first answer that finishes the run (the machine itself must see that). Returns the state with
+ * the answers appended to its commands as one `foresee` (if there are any), and `ahead` set to their states.
+ */
+export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach: number }>(
+  state: C,
+  horizon: number,
+  expect: (state: C) => { event: TimedEvent; at: Seconds } | null,
+  step: (state: C, event: KernelEvent) => C,
+): C {
+  if (horizon <= 0 || state.allDone) return state;
+  const answers: { event: TimedEvent; cmds: Command[] }[] = [];
+  const states: C[] = [];
+  // Answers still ahead when the model hears from the kernel were not used (a PLAN_CUT would have taken them up).
+  if (state.ahead.length) state.reach = Math.max(FIRST_REACH, state.reach >> 1);
+  const reach = Math.min(horizon, state.reach);
+  let cur = state;
+  while (answers.length < reach) {
+    const x = expect(cur);
+    if (!x) break;
+    const next = step(cur, { ...x.event, at: x.at } as KernelEvent);
+    if (next.allDone) break;
+    answers.push({ event: x.event, cmds: next.out });
+    next.out = [];
+    next.ahead = [];
+    states.push(next);
+    cur = next;
+  }
+  // `state` is the rule's own new copy, not yet anyone else's: it is completed in place.
+  state.ahead = states;
+  if (answers.length) state.out = [...state.out, { op: 'foresee', answers }];
+  return state;
+}
+
+/** `PLAN_CUT`: the kernel applied the first `done` (at least one) foreseen answers; the model takes on their state. */
+export function adoptForeseen<C extends RuleOutput & { ahead: readonly C[]; reach: number }>(state: C, done: number): C {
+  const s = state.ahead[done - 1];
+  const reach = done === state.ahead.length ? Math.min(state.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.reach >> 1);
+  return { ...s, out: [], ahead: [], reach };
 }
 
 /** Raise `ALL_DONE` once a rule has finished the last task. */
