@@ -54,12 +54,18 @@ export type Command =
   | { op: 'shared'; shared: SharedResult }
   | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>)
   /**
-   * The model's answers, worked out ahead, to timer events it has scheduled (see `Foresight` in models/kit.ts):
+   * The model's answers, worked out ahead, to timer events it has scheduled (see `foreseeAhead` in models/kit.ts):
    * when the timer of `answers[i].event` (that very object) fires and the model has heard nothing since answer
    * `i - 1`, the kernel applies `answers[i].cmds` in its stead. The next event the model hears is preceded by
    * `PLAN_CUT`, saying how many were applied, if any were; the rest are void. A new `foresee` replaces any before.
    */
-  | { op: 'foresee'; answers: readonly { event: TimedEvent; cmds: readonly Command[] }[] };
+  | { op: 'foresee'; answers: readonly ForeseenAnswer[] };
+
+/** A model's answer, worked out ahead, to one of its timer events: the commands its rule gives for that event. */
+export interface ForeseenAnswer {
+  event: TimedEvent;
+  cmds: readonly Command[];
+}
 
 /** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
 export type TimedEvent =
@@ -159,7 +165,7 @@ export class Kernel {
   private gilThread = -1;
   private deferredDrop: TimedEvent | null = null;
   /** The model's answers worked out ahead (see the `foresee` command), how many are applied, and how many still hold. */
-  private foreseen: readonly { event: TimedEvent; cmds: readonly Command[] }[] | null = null;
+  private foreseen: readonly ForeseenAnswer[] | null = null;
   private foreseenDone = 0;
   private foreseenValid = 0;
   /** The thread whose burst completion is being delivered, during that delivery (-1 otherwise): see `carryOn`. */

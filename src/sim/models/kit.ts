@@ -1,5 +1,5 @@
 import { assign, enqueueActions } from 'xstate';
-import type { Command, KernelEvent, TimedEvent } from '../kernel.ts';
+import type { Command, ForeseenAnswer, KernelEvent, TimedEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
 import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
@@ -9,13 +9,13 @@ export interface ModelInput<C extends ModelConfig = ModelConfig> {
   scenario: Scenario;
   config: C;
   profile: CPythonProfile;
-  /** How many events ahead a model may work out its answers (`Foresight`); 0: none. Default `FORESIGHT`. */
+  /** How many events ahead a model may work out its answers (`foreseeAhead`); 0: none. Default `FORESIGHT`. */
   horizon?: number;
 }
 
 /**
  * How far ahead a model works out its answers: at first `FIRST_REACH`, twice as far each time the kernel used them
- * all, half as far when something else came first, never past the horizon (default `FORESIGHT`). A steady run of
+ * all, half as far (down to none, for one rule) when something else came first, never past the horizon (default `FORESIGHT`). A steady run of
  * hand-offs then costs an XState transition per 256 of them, and little is worked out in vain where events mix.
  */
 export const FORESIGHT = 256;
@@ -107,7 +107,7 @@ export interface ModelContext<S extends RuleOutput> {
 /**
  * One model rule as a pure function of the state and the event: `make` takes a working copy of the state, `fn`
  * applies the rule to it, and the copy becomes the new state with the rule's commands in `out`. The machine's
- * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `Foresight`).
+ * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`).
  */
 export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
   make: (state: C, event: KernelEvent) => R,
@@ -142,24 +142,16 @@ export function ruleAction<C extends RuleOutput, R extends RuleRun<C>>(
 }
 
 /**
- * Foresight: the answers a model has worked out ahead to the events it expects next, so that the kernel can apply
- * them without asking (see the kernel's `foresee` command). The answer to an event is what the machine's own rule
- * gives for it, computed beforehand by that rule (`ruleStep`) on the state the answers before it leave; the kernel
- * applies it only if that very event is the next to reach the model, so the run is the one the machine would have
- * made event by event. `states[i]`: the model's state once `answers[i]` is applied, which the machine takes on
- * when the kernel's `PLAN_CUT` says how many were (`adoptForeseen`); with none applied, the kernel says nothing and
- * the answers are void.
- */
-export interface Foresight<C> {
-  answers: { event: TimedEvent; cmds: Command[] }[];
-  states: C[];
-}
-
-/**
- * Work out answers ahead from `state`, as far as its `reach` (at most `horizon`): `expect` names the event the model would hear next if
- * nothing else happened (with its instant, as the kernel will deliver it) or null, `step` is the rule that answers
- * it. Stops at the first answer that finishes the run (the machine itself must see that). Returns the state with
- * the answers appended to its commands as one `foresee` (if there are any), and `ahead` set to their states.
+ * Foresight: answers a model works out ahead to the events it expects next, so that the kernel can apply them
+ * without asking (see the kernel's `foresee` command). The answer to an event is what the machine's own rule
+ * (`step`) gives for it, on the state the answers before it leave; the kernel applies it only if that very event is
+ * the next to reach the model, so the run is the one the machine would have made event by event. `expect` names
+ * the event the model would hear next if nothing else happened (with its instant, as the kernel will deliver it),
+ * or null. The model goes as far as its `reach` (at most `horizon`), and stops at an answer that finishes the run
+ * (the machine itself must see that). Returns the state with the answers appended to its commands as one `foresee`
+ * (if there are any), and `ahead` set to the state each leaves, which the machine takes on when the kernel's
+ * `PLAN_CUT` says how many were applied (`adoptForeseen`); with none applied, the kernel says nothing and the
+ * answers are void.
  */
 export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach: number }>(
   state: C,
@@ -168,10 +160,13 @@ export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach
   step: (state: C, event: KernelEvent) => C,
 ): C {
   if (horizon <= 0 || state.allDone) return state;
-  const answers: { event: TimedEvent; cmds: Command[] }[] = [];
+  const answers: ForeseenAnswer[] = [];
   const states: C[] = [];
-  // Answers still ahead when the model hears from the kernel were not used (a PLAN_CUT would have taken them up).
-  if (state.ahead.length) state.reach = Math.max(FIRST_REACH, state.reach >> 1);
+  // Answers still ahead when the model hears from the kernel were not used (a PLAN_CUT would have taken them up):
+  // half as far next time; after a miss at the first reach, a turn without (where events mix, half the rules work
+  // out an answer in vain, not every one).
+  if (state.ahead.length) state.reach >>= 1;
+  else if (state.reach === 0) state.reach = FIRST_REACH;
   const reach = Math.min(horizon, state.reach);
   let cur = state;
   while (answers.length < reach) {

@@ -697,7 +697,7 @@ const dropRule = gilRule((g) => {
 const dropStep = ruleStep<Ctx, Gil>(makeGil, dropRule, allTasksDone);
 
 /**
- * Foresight (see `Foresight` in kit.ts): threads that keep running Python, with nothing else due, hand the GIL round
+ * Foresight (see `foreseeAhead` in kit.ts): threads that keep running Python, with nothing else due, hand the GIL round
  * every interval, one drop request after another; this works out the answers to the next `horizon` requests ahead,
  * each by the drop request's own rule, so that the kernel can apply them while nothing else happens. (Collatz's four
  * searches make 2,000 such hand-offs; each one the machine answers itself costs an XState transition.)
