@@ -54,17 +54,27 @@ export type Command =
   | { op: 'shared'; shared: SharedResult }
   | ({ op: 'choice' } & Omit<ChoicePoint, 'at'>)
   /**
-   * The model's answers, worked out ahead, to timer events it has scheduled (see `foreseeAhead` in models/kit.ts):
-   * when the timer of `answers[i].event` (that very object) fires and the model has heard nothing since answer
+   * The model's answers, worked out ahead, to events it expects (see `foreseeAhead` in models/kit.ts): when the next
+   * event the model would hear is `answers[i]`'s (see `ForeseenAnswer`) and the model has heard nothing since answer
    * `i - 1`, the kernel applies `answers[i].cmds` in its stead. The next event the model hears is preceded by
    * `PLAN_CUT`, saying how many were applied, if any were; the rest are void. A new `foresee` replaces any before.
    */
   | { op: 'foresee'; answers: readonly ForeseenAnswer[] };
 
-/** A model's answer, worked out ahead, to one of its timer events: the commands its rule gives for that event. */
+/**
+ * A model's answer, worked out ahead, to one event it expects: the commands its rule gives for it. The event is a
+ * timer's (that very object, firing at `at`) or a burst's completion (`BURST_DONE` of `thread` at `at`, with what a
+ * cut took off it, `left`, if anything): any other instant or remainder is another event, which the model answers.
+ */
 export interface ForeseenAnswer {
-  event: TimedEvent;
+  event: TimedEvent | ForeseenBurst;
+  at: Seconds;
   cmds: readonly Command[];
+}
+export interface ForeseenBurst {
+  type: 'BURST_DONE';
+  thread: number;
+  left?: Seconds;
 }
 
 /** Events the kernel delivers to a model machine. `at` is the simulated time of delivery. */
@@ -79,6 +89,7 @@ export type TimedEvent =
   | { type: 'RETRY'; task: number; object: string; granted: boolean; at?: Seconds }
   /** processes: the pool's manager thread has seen a worker die. */
   | { type: 'POOL_BROKEN'; at?: Seconds };
+
 /** `left`: present only on a burst ended early by a `cut`, the seconds of it that were not run. */
 /**
  * `STALLED`: nothing is left to happen (no burst, no timer) and the model has not finished: every task left is
@@ -90,6 +101,22 @@ export type KernelEvent =
   /** The kernel applied the first `done` answers of the model's last `foresee` in its stead; the rest are void. */
   | { type: 'PLAN_CUT'; done: number; at: Seconds }
   | { type: 'BURST_DONE'; thread: number; at: Seconds; left?: Seconds } | (TimedEvent & { at: Seconds });
+
+/** A timer's event as delivered at `at`: a literal per type (a spread would cost a slow clone per timer). */
+export function timed(e: TimedEvent, at: Seconds): KernelEvent {
+  switch (e.type) {
+    case 'IO_DONE':
+      return { type: 'IO_DONE', thread: e.thread, task: e.task, at };
+    case 'GIL_TIMEOUT':
+      return { type: 'GIL_TIMEOUT', gen: e.gen, at };
+    case 'WAKE':
+      return { type: 'WAKE', thread: e.thread, at };
+    case 'RETRY':
+      return { type: 'RETRY', task: e.task, object: e.object, granted: e.granted, at };
+    case 'POOL_BROKEN':
+      return { type: 'POOL_BROKEN', at };
+  }
+}
 
 interface KThread {
   label: string;
@@ -114,7 +141,27 @@ type AgendaItem =
   | { k: 'wake'; thread: number; token: number }
   | { k: 'done'; thread: number; token: number };
 
-const EPS = 1e-12;
+/** Instants within EPS seconds are one instant. */
+export const EPS = 1e-12;
+
+/**
+ * A `cut` of a burst of which `ran` seconds ran since `remaining` was counted: it ends when the call in progress
+ * returns (see the `cut` command). Changes `b` in place; shared with a model's foresight, which must reckon as the
+ * kernel does to the last bit.
+ */
+export function cutBurst(b: { remaining: Seconds; total: Seconds; left: Seconds }, ran: Seconds, call: Seconds): void {
+  const done = b.total - (b.remaining - ran);
+  // Stryker disable next-line ConditionalExpression: a burst already over has nothing left to cut
+  if (b.remaining - ran <= EPS) return;
+  // The call in progress ends at the first multiple of `call` at or after `done` (tolerating rounding), never
+  // before the first call's end.
+  const end = Math.max(1, Math.ceil(done / call - 1e-9)) * call;
+  if (end >= b.total - call * 1e-9) return;
+  const left = b.total - end;
+  b.remaining -= left;
+  b.total = end;
+  b.left += left;
+}
 
 /** A run stopped at its caller's cap on kernel events (`at`: the simulated time it had reached). */
 export class EventCapError extends Error {
@@ -164,10 +211,9 @@ export class Kernel {
   /** The thread last given the GIL by a `gil` command (-1: nobody), and a drop request waiting for it to run. */
   private gilThread = -1;
   private deferredDrop: TimedEvent | null = null;
-  /** The model's answers worked out ahead (see the `foresee` command), how many are applied, and how many still hold. */
-  private foreseen: readonly ForeseenAnswer[] | null = null;
+  /** The model's answers worked out ahead (see the `foresee` command), and how many are applied. */
+  private foreseen: readonly ForeseenAnswer[] = [];
   private foreseenDone = 0;
-  private foreseenValid = 0;
   /** The thread whose burst completion is being delivered, during that delivery (-1 otherwise): see `carryOn`. */
   private completing = -1;
   private readonly activity: Activity[];
@@ -206,10 +252,10 @@ export class Kernel {
     // Whatever the model hears, it first hears how far the kernel went with its foreseen answers, if it used any
     // (an answer unused is void the moment the model hears anything else, and the model knows it).
     const send = (e: KernelEvent) => {
-      if (this.foreseen) {
+      if (this.foreseen.length) {
         const done = this.foreseenDone;
-        this.foreseen = null;
-        this.foreseenValid = 0;
+        this.foreseen = [];
+        this.foreseenDone = 0;
         if (done > 0) deliver({ type: 'PLAN_CUT', done, at: this.now });
       }
       deliver(e);
@@ -270,7 +316,7 @@ export class Kernel {
         th.remaining = 0;
         th.runnable = false;
         this.completing = id;
-        send(this.burstDone(id));
+        this.burstDone(id, send);
         this.completing = -1;
       } else if (what === 2) {
         const id = this.cores[core];
@@ -279,28 +325,43 @@ export class Kernel {
         this.markTask(id);
       } else {
         const item = this.agenda.pop()!;
-        if (item.k === 'event' && item.event.type === 'GIL_TIMEOUT' && this.gilThread >= 0 && this.threads[this.gilThread].core < 0) {
-          this.deferredDrop = item.event;
-          // Delivered later, at another instant than the answer to it was worked out for.
-          if (this.foreseen) this.foreseenValid = this.foreseenDone;
-        } else if (item.k === 'event' && this.foreseenDone < this.foreseenValid && this.foreseen![this.foreseenDone].event === item.event) {
-          this.apply(this.foreseen![this.foreseenDone++].cmds);
-        } else if (item.k === 'event') send({ ...item.event, at: this.now } as KernelEvent);
-        else if (this.threads[item.thread].token === item.token) {
+        if (item.k === 'event') {
+          const f = this.nextAnswer();
+          if (item.event.type === 'GIL_TIMEOUT' && this.gilThread >= 0 && this.threads[this.gilThread].core < 0) {
+            // Delivered later (another instant than any answer to it was worked out for).
+            this.deferredDrop = item.event;
+          } else if (f && f.event === item.event && f.at === this.now) {
+            this.foreseenDone++;
+            this.apply(f.cmds);
+          }
+          else send(timed(item.event, this.now));
+        } else if (this.threads[item.thread].token === item.token) {
           if (item.k === 'wake') this.makeRunnable(item.thread);
-          else send(this.burstDone(item.thread));
+          else this.burstDone(item.thread, send);
         }
       }
     }
     return this.now;
   }
 
-  /** A thread's BURST_DONE, with what a cut took off its burst (then forgotten). */
-  private burstDone(id: number): KernelEvent {
+  /**
+   * A thread's BURST_DONE, with what a cut took off its burst (then forgotten): the model's answer worked out ahead,
+   * if it is the next one and foresaw this very completion, else the event to the model.
+   */
+  private burstDone(id: number, send: (e: KernelEvent) => void): void {
     const th = this.threads[id];
     const left = th.left;
     th.left = 0;
-    return left > 0 ? { type: 'BURST_DONE', thread: id, at: this.now, left } : { type: 'BURST_DONE', thread: id, at: this.now };
+    const f = this.nextAnswer();
+    if (f && f.event.type === 'BURST_DONE' && f.event.thread === id && f.at === this.now && (f.event.left ?? 0) === left) {
+      this.foreseenDone++;
+      this.apply(f.cmds);
+    } else send(left > 0 ? { type: 'BURST_DONE', thread: id, at: this.now, left } : { type: 'BURST_DONE', thread: id, at: this.now });
+  }
+
+  /** The model's next answer worked out ahead, if one is left. */
+  private nextAnswer(): ForeseenAnswer | null {
+    return this.foreseenDone < this.foreseen.length ? this.foreseen[this.foreseenDone] : null;
   }
 
   apply(cmds: readonly Command[]): void {
@@ -339,18 +400,7 @@ export class Kernel {
       }
       case 'cut': {
         const th = this.threads[c.thread];
-        const ran = th.core >= 0 ? this.now - th.runStart : 0;
-        const done = th.total - (th.remaining - ran);
-        // Stryker disable next-line ConditionalExpression: a burst already over has nothing left to cut
-        if (th.remaining - ran <= EPS) return;
-        // The call in progress ends at the first multiple of `call` at or after `done` (tolerating rounding), never
-        // before the first call's end.
-        const end = Math.max(1, Math.ceil(done / c.call - 1e-9)) * c.call;
-        if (end >= th.total - c.call * 1e-9) return;
-        const left = th.total - end;
-        th.remaining -= left;
-        th.total = end;
-        th.left += left;
+        cutBurst(th, th.core >= 0 ? this.now - th.runStart : 0, c.call);
         return;
       }
       case 'suspend':
@@ -430,7 +480,6 @@ export class Kernel {
       case 'foresee':
         this.foreseen = c.answers;
         this.foreseenDone = 0;
-        this.foreseenValid = c.answers.length;
         return;
     }
   }

@@ -147,7 +147,9 @@ describe('kernel: answers the model worked out ahead (foresee)', () => {
   // The model asks for a WAKE every millisecond; its answer to each, worked out ahead, is a mark and the next timer.
   const chain = (n: number) => {
     const events = Array.from({ length: n + 1 }, (_, i) => ({ type: 'WAKE' as const, thread: i }));
-    const answers = events.slice(0, n).map((event, i) => ({ event, cmds: [{ op: 'mark', task: 0, kind: 'lost', text: `answered ${i}` }, { op: 'timer', delay: 0.001, event: events[i + 1] }] as Command[] }));
+    // Each event is due where the kernel's clock puts it: the sum of the delays.
+    let at = 0;
+    const answers = events.slice(0, n).map((event, i) => ({ event, at: (at += 0.001), cmds: [{ op: 'mark', task: 0, kind: 'lost', text: `answered ${i}` }, { op: 'timer', delay: 0.001, event: events[i + 1] }] as Command[] }));
     return { first: { op: 'timer', delay: 0.001, event: events[0] } as Command, foresee: { op: 'foresee', answers } as Command };
   };
 
@@ -169,6 +171,25 @@ describe('kernel: answers the model worked out ahead (foresee)', () => {
     const r = drive(1, 1, [spawn(0), burst(0, 0.0025), first, foresee]);
     expect(r.k.marks.map((m) => m.text)).toEqual(['answered 0', 'answered 1']);
     expect(r.log).toEqual(['PLAN_CUT@2.5', 'BURST_DONE 0@2.5', 'WAKE 2@3']);
+  });
+
+  it('an answer to the right event at another instant is not applied: the model hears that event itself', () => {
+    const first: Command = { op: 'timer', delay: 0.001, event: { type: 'WAKE', thread: 0 } };
+    const foresee: Command = { op: 'foresee', answers: [{ event: { type: 'WAKE', thread: 0 }, at: 0.002, cmds: [{ op: 'mark', task: 0, kind: 'lost', text: 'answered' }] }] };
+    const r = drive(1, 1, [first, foresee]);
+    expect(r.k.marks).toEqual([]);
+    expect(r.log).toEqual(['WAKE 0@1']);
+  });
+
+  it.each([
+    ['its burst completes then', 0.002, undefined, ['PLAN_CUT@3', 'BURST_DONE 0@3'], ['answered@2']],
+    ['another burst completes first', 0.003, undefined, ['BURST_DONE 0@2', 'BURST_DONE 0@3'], []],
+    ['it completes with seconds left that the answer does not name', 0.002, 0.001, ['BURST_DONE 0@2', 'BURST_DONE 0@3'], []],
+  ])('a burst completion foreseen is applied only if %s', (_, at, left, log, marks) => {
+    const answers = [{ event: { type: 'BURST_DONE' as const, thread: 0, ...(left ? { left } : {}) }, at, cmds: [{ op: 'mark', task: 0, kind: 'lost', text: 'answered' }, burst(0, 0.001)] as Command[] }];
+    const r = drive(1, 1, [spawn(0), burst(0, 0.002), { op: 'foresee', answers }], (e) => (e.type === 'BURST_DONE' && e.at < 0.0025 ? [burst(0, 0.001)] : []));
+    expect(r.log).toEqual(log);
+    expect(r.k.marks.map((m) => `${m.text}@${r.ms(m.at)}`)).toEqual(marks);
   });
 
   it('an answer never used is void without a word: the model hears only the event that came first', () => {

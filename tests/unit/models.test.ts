@@ -65,11 +65,12 @@ describe('threads under the GIL', () => {
   });
 });
 
-describe('threads: answers worked out ahead (foresight) make the same run', () => {
+describe('answers worked out ahead (foresight) make the same run', () => {
   const shipped = readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) => f.endsWith('.json'));
-  it.each(shipped)('%s, each threads model: the run with them is the run without', (f) => {
+  const defaults: ModelConfig[] = [{ model: 'sequential' }, { model: 'threads' }, { model: 'processes' }, { model: 'asyncio' }];
+  it.each(shipped)('%s, its models and each model by default: the run with them is the run without', (f) => {
     const s = loadScenario(new URL(`../../scenarios/${f}`, import.meta.url).pathname);
-    for (const c of s.models.filter((m) => m.model === 'threads')) expect(runModel(s, c)).toStrictEqual(runModel(s, c, DEFAULT_PROFILE, { horizon: 0 }));
+    for (const c of [...s.models, ...defaults]) expect(runModel(s, c)).toStrictEqual(runModel(s, c, DEFAULT_PROFILE, { horizon: 0 }));
   });
 });
 

@@ -4,13 +4,13 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
-import { lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
 const LOOP = 0;
 
-interface AsyncioContext extends RuleOutput {
+interface AsyncioContext extends Foreseeing<AsyncioContext> {
   tasks: Task[];
   profile: CPythonProfile;
   /** The loop's ready queue (`loop._ready`): tasks to resume, FIFO. */
@@ -233,7 +233,7 @@ class Loop implements RuleRun<Ctx> {
 
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
 const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) =>
-  ruleAction<Ctx, Loop>(
+  ruleStep<Ctx, Loop>(
     (c) => new Loop(c),
     (l, e) => {
       fn(l, e);
@@ -260,7 +260,33 @@ const initialState = (input: ModelInput<AsyncioConfig>): AsyncioContext => ({
   finished: 0,
   out: [],
   allDone: false,
+  ...foreseeing(input),
 });
+
+/** The model's rules, as pure steps: the machine's actions run them, and so does its foresight. */
+const steps = {
+  startLoop: ruleLoop((l) => {
+    l.cmds.push({ op: 'spawn', thread: LOOP, label: 'event loop' });
+    l.cmds.push({ op: 'burst', thread: LOOP, seconds: l.c.profile.loopStart, task: NO_TASK, step: -1, kind: 'overhead' });
+  }),
+  scheduleAll: ruleLoop((l) => {
+    l.c.ready = l.c.tasks.map((_, i) => i);
+    l.runReady();
+  }),
+  stepDone: ruleLoop((l) => l.stepDone()),
+  awaited: ruleLoop((l, e) => {
+    assertEvent(e, 'IO_DONE');
+    l.awaited(e.task);
+  }),
+  stalled: ruleLoop((l) => {
+    const { c } = l;
+    reportStall(l.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+    c.finished = c.tasks.length;
+  }),
+};
+/** What `running` answers, and with which rule. */
+const ON = { BURST_DONE: 'stepDone', WAKE: 'stepDone', IO_DONE: 'awaited', STALLED: 'stalled' } as const;
+const answer = answerOf(ON, steps);
 
 export const asyncioMachine = setup({
   types: {
@@ -271,28 +297,13 @@ export const asyncioMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    startLoop: ruleLoop((l) => {
-      l.cmds.push({ op: 'spawn', thread: LOOP, label: 'event loop' });
-      l.cmds.push({ op: 'burst', thread: LOOP, seconds: l.c.profile.loopStart, task: NO_TASK, step: -1, kind: 'overhead' });
-    }),
-    scheduleAll: ruleLoop((l) => {
-      l.c.ready = l.c.tasks.map((_, i) => i);
-      l.runReady();
-    }),
-    stepDone: ruleLoop((l) => l.stepDone()),
-    awaited: ruleLoop((l, e) => {
-      assertEvent(e, 'IO_DONE');
-      l.awaited(e.task);
-    }),
-    stalled: ruleLoop((l) => {
-      const { c } = l;
-      reportStall(l.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
-      c.finished = c.tasks.length;
-    }),
+    adoptForeseen: adoptAction<Ctx>(),
+    // `startLoop` leaves the machine in `starting`, whose answer to BURST_DONE is not `running`'s.
+    ...ruleActions(steps, answer, ['startLoop']),
   },
 }).createMachine({
   id: 'asyncio',
   context: ({ input }) => ({ s: initialState(input) }),
   // `starting`: `asyncio.run()` sets up the loop and creates the tasks.
-  ...lifecycle('startLoop', { BURST_DONE: 'stepDone', WAKE: 'stepDone', IO_DONE: 'awaited', STALLED: 'stalled' }, 'scheduleAll'),
+  ...lifecycle('startLoop', ON, 'scheduleAll'),
 });

@@ -1,5 +1,5 @@
-import { assign, enqueueActions } from 'xstate';
-import type { Command, ForeseenAnswer, KernelEvent, TimedEvent } from '../kernel.ts';
+import { assertEvent, assign, enqueueActions } from 'xstate';
+import { cutBurst, EPS, timed, type Command, type ForeseenAnswer, type KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
 import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
@@ -109,7 +109,7 @@ export interface ModelContext<S extends RuleOutput> {
  * applies the rule to it, and the copy becomes the new state with the rule's commands in `out`. The machine's
  * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`).
  */
-export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
+export function ruleStep<C extends Foreseeing<C>, R extends RuleRun<C>>(
   make: (state: C, event: KernelEvent) => R,
   fn: (r: R, event: KernelEvent) => void,
   done: (state: C) => boolean,
@@ -119,47 +119,211 @@ export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
     fn(r, event);
     r.c.out = r.cmds;
     r.c.allDone = done(r.c);
+    r.c.expect = expectAfter(state.expect, event, r.cmds);
     return r.c;
   };
 }
 
 /**
- * An XState `assign` that applies one model rule (`ruleStep`), then the model's foresight if it has one. Every
- * transition that runs a rule follows it with `AFTER_RULE`. (One `enqueueActions` doing all three costs twice as
- * much per event, which matters at 16,000 GIL hand-offs.)
+ * What a model expects to hear from the kernel if nothing else happens, from the commands its rules gave: its timers,
+ * and when each thread's burst completes if the thread runs whenever the model lets it. The OS may see it otherwise
+ * (more bursts than cores, a time slice); the kernel then tells the model what happened instead (see `foreseeAhead`).
+ * Immutable, and built with fixed-shape literals rather than spreads: foresight builds one per answer, thousands a run.
  */
-export function ruleAction<C extends RuleOutput, R extends RuleRun<C>>(
-  make: (state: C, event: KernelEvent) => R,
-  fn: (r: R, event: KernelEvent) => void,
-  done: (state: C) => boolean,
-  foresee?: (state: C) => C,
-) {
-  const step = ruleStep(make, fn, done);
+export interface Expectation {
+  readonly cores: number;
+  /** The instant of the last event the model heard: anything due before it was not what the model thought. */
+  readonly now: Seconds;
+  /**
+   * Timers, and zero-second bursts (`thread`'s BURST_DONE), in the order given: the kernel's order for those due at
+   * one instant (see `Agenda`).
+   */
+  readonly timers: readonly Due[];
+  /** Each thread's burst as the kernel counts it (`remaining` from `start`), or null. */
+  readonly bursts: readonly (ExpectedBurst | null)[];
+}
+
+/** An event the model expects: the answer's key (see `ForeseenAnswer`), the event itself, and when (seconds). */
+export interface Due {
+  readonly answer: ForeseenAnswer['event'];
+  readonly event: KernelEvent;
+  readonly at: Seconds;
+  /** A zero-second burst's thread (its BURST_DONE is a timer to the kernel), else -1. */
+  readonly thread: number;
+}
+
+/** A burst as the kernel counts it; `on`: not suspended. */
+interface ExpectedBurst {
+  readonly start: Seconds;
+  readonly remaining: Seconds;
+  readonly total: Seconds;
+  readonly left: Seconds;
+  readonly on: boolean;
+}
+
+export const expectNothing = (cores: number): Expectation => ({ cores, now: 0, timers: [], bursts: [] });
+
+/** Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`). */
+const sameEvent = (a: KernelEvent, b: KernelEvent): boolean => {
+  if (a.type !== b.type) return false;
+  switch (a.type) {
+    case 'IO_DONE':
+      return b.type === 'IO_DONE' && a.thread === b.thread && a.task === b.task;
+    case 'GIL_TIMEOUT':
+      return b.type === 'GIL_TIMEOUT' && a.gen === b.gen;
+    case 'WAKE':
+      return b.type === 'WAKE' && a.thread === b.thread;
+    case 'RETRY':
+      return b.type === 'RETRY' && a.task === b.task && a.object === b.object && a.granted === b.granted;
+    default:
+      return a.type === 'POOL_BROKEN';
+  }
+};
+
+const expected = (start: Seconds, remaining: Seconds, total: Seconds, left: Seconds, on: boolean): ExpectedBurst => ({ start, remaining, total, left, on });
+
+/**
+ * The expectation once the model has heard `event` and answered with `cmds`: the event is no longer due, and the
+ * commands' bursts and timers are, reckoned as the kernel reckons them (see its `burst`, `suspend`, `resume`, `cut`).
+ */
+export function expectAfter(x: Expectation, event: KernelEvent, cmds: readonly Command[]): Expectation {
+  const now = event.at;
+  // Fresh arrays each time (they are short): the old expectation is another state's.
+  const bursts = x.bursts.slice();
+  let hit = -1;
+  if (event.type === 'BURST_DONE') {
+    bursts[event.thread] = null;
+    hit = x.timers.findIndex((t) => t.thread === event.thread);
+  } else if (event.type !== 'START' && event.type !== 'STALLED' && event.type !== 'PLAN_CUT') {
+    hit = x.timers.findIndex((t) => t.thread < 0 && t.at === now && sameEvent(t.event, event));
+  }
+  // Timers due before now were not what the kernel did.
+  const timers: Due[] = [];
+  for (let i = 0; i < x.timers.length; i++) if (i !== hit && x.timers[i].at >= now - EPS) timers.push(x.timers[i]);
+  for (const c of cmds) {
+    if (c.op === 'timer') {
+      const at = now + c.delay;
+      timers.push({ answer: c.event, event: timed(c.event, at), at, thread: -1 });
+      continue;
+    }
+    if (c.op !== 'burst' && c.op !== 'suspend' && c.op !== 'resume' && c.op !== 'cut' && c.op !== 'spawn') continue;
+    const t = c.thread;
+    // A new burst, or a suspension, ends any zero-second burst of the thread's still due.
+    if (c.op === 'burst' || c.op === 'suspend') {
+      const zero = timers.findIndex((d) => d.thread === t);
+      if (zero >= 0) timers.splice(zero, 1);
+    }
+    const b = bursts[t] ?? null;
+    switch (c.op) {
+      case 'spawn':
+        bursts[t] = null;
+        break;
+      case 'burst':
+        if (c.seconds <= EPS) {
+          bursts[t] = null;
+          const at = now + (c.delay ?? 0);
+          timers.push({ answer: { type: 'BURST_DONE', thread: t }, event: { type: 'BURST_DONE', thread: t, at }, at, thread: t });
+        } else bursts[t] = expected(c.delay ? now + c.delay : now, c.seconds, c.seconds, 0, true);
+        break;
+      case 'suspend':
+        if (b && b.on) bursts[t] = expected(now, b.start <= now ? Math.max(0, b.remaining - (now - b.start)) : b.remaining, b.total, b.left, false);
+        break;
+      case 'resume':
+        if (b && !b.on) bursts[t] = expected(c.delay ? now + c.delay : now, b.remaining, b.total, b.left, true);
+        break;
+      case 'cut':
+        if (b) {
+          const cut = { start: b.start, remaining: b.remaining, total: b.total, left: b.left, on: b.on };
+          cutBurst(cut, b.on && b.start <= now ? now - b.start : 0, c.call);
+          bursts[t] = cut;
+        }
+        break;
+    }
+  }
+  return { cores: x.cores, now, timers, bursts };
+}
+
+/**
+ * The event the model expects next, as the kernel would deliver it: the earliest burst completion (ties: the lowest
+ * thread, a guess at the lowest core), unless a timer is due earlier (ties: the first given). None while more
+ * bursts are on than cores (the OS's time slices decide then) or nothing is due.
+ */
+export function expectNext(x: Expectation): Due | null {
+  let on = 0;
+  let bt = Infinity;
+  let bthread = -1;
+  for (let t = 0; t < x.bursts.length; t++) {
+    const b = x.bursts[t];
+    if (!b || !b.on) continue;
+    on++;
+    const end = b.start + b.remaining;
+    if (end < bt - EPS) {
+      bt = end;
+      bthread = t;
+    }
+  }
+  if (on > x.cores) return null;
+  let timer: Due | null = null;
+  for (const t of x.timers) if (t.at >= x.now - EPS && (!timer || t.at < timer.at)) timer = t;
+  if (timer && timer.at < bt - EPS) return timer;
+  if (bthread < 0) return null;
+  const left = x.bursts[bthread]!.left;
+  return left > 0
+    ? { answer: { type: 'BURST_DONE', thread: bthread, left }, event: { type: 'BURST_DONE', thread: bthread, at: bt, left }, at: bt, thread: -1 }
+    : { answer: { type: 'BURST_DONE', thread: bthread }, event: { type: 'BURST_DONE', thread: bthread, at: bt }, at: bt, thread: -1 };
+}
+
+/** What a model's state carries for its foresight (see `foreseeAhead`). */
+export interface Foreseeing<C> extends RuleOutput {
+  /** At most how many answers ahead (0: none), how far it goes next time, and the state each answer leaves. */
+  horizon: number;
+  reach: number;
+  ahead: readonly C[];
+  expect: Expectation;
+}
+
+/** A model's foresight fields when a run begins. */
+export const foreseeing = (input: ModelInput) => ({ horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, ahead: [], expect: expectNothing(input.scenario.cores) });
+
+/** A model rule as a pure step (see `ruleStep`), and a machine's answer to any event (null: it does not answer it). */
+export type Rule<C> = (state: C, event: KernelEvent) => C;
+export type Answer<C> = (state: C, event: KernelEvent) => C | null;
+
+/**
+ * An XState `assign` that applies one model rule (`ruleStep`), then the model's foresight (`answer`: the machine's
+ * own answer to any event, the rule its transition for that event runs). Every transition that runs a rule follows
+ * it with `AFTER_RULE`. (One `enqueueActions` doing all three costs twice as much per event, which matters at 16,000
+ * GIL hand-offs.)
+ */
+export function ruleAction<C extends Foreseeing<C>>(step: Rule<C>, answer?: Answer<C>) {
   return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
     const next = step(context.s, event as KernelEvent);
-    return { s: foresee ? foresee(next) : next };
+    return { s: answer ? foreseeAhead(next, answer) : next };
   });
 }
 
 /**
- * Foresight: answers a model works out ahead to the events it expects next, so that the kernel can apply them
- * without asking (see the kernel's `foresee` command). The answer to an event is what the machine's own rule
- * (`step`) gives for it, on the state the answers before it leave; the kernel applies it only if that very event is
- * the next to reach the model, so the run is the one the machine would have made event by event. `expect` names
- * the event the model would hear next if nothing else happened (with its instant, as the kernel will deliver it),
- * or null. The model goes as far as its `reach` (at most `horizon`), and stops at an answer that finishes the run
- * (the machine itself must see that). Returns the state with the answers appended to its commands as one `foresee`
- * (if there are any), and `ahead` set to the state each leaves, which the machine takes on when the kernel's
- * `PLAN_CUT` says how many were applied (`adoptForeseen`); with none applied, the kernel says nothing and the
- * answers are void.
+ * The machine's actions for all its rules (`steps`), each with the machine's foresight (`answer`), but for the rules
+ * named in `unforeseeing`: those leave the machine outside `running` (see `lifecycle`), whose answers are not theirs.
  */
-export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach: number }>(
-  state: C,
-  horizon: number,
-  expect: (state: C) => { event: TimedEvent; at: Seconds } | null,
-  step: (state: C, event: KernelEvent) => C,
-): C {
-  if (horizon <= 0 || state.allDone) return state;
+export function ruleActions<C extends Foreseeing<C>, S extends Record<string, Rule<C>>>(steps: S, answer: Answer<C>, unforeseeing: readonly (keyof S)[] = []) {
+  const out = {} as { [K in keyof S]: ReturnType<typeof ruleAction<C>> };
+  for (const name of Object.keys(steps) as (keyof S)[]) out[name] = ruleAction(steps[name], unforeseeing.includes(name) ? undefined : answer);
+  return out;
+}
+
+/**
+ * Foresight: answers a model works out ahead to the events it expects next (`expectNext`), so that the kernel can
+ * apply them without asking (see the kernel's `foresee` command). The answer to an event is what the machine's own
+ * rule for it (`answer`) gives, on the state the answers before it leave; the kernel applies it only if that very
+ * event is the next to reach the model, so the run is the one the machine would have made event by event. The model
+ * goes as far as its `reach` (at most `horizon`), and stops at an answer that finishes the run (the machine itself
+ * must see that). Returns the state with the answers appended to its commands as one `foresee` (if there are any),
+ * and `ahead` set to the state each leaves, which the machine takes on when the kernel's `PLAN_CUT` says how many
+ * were applied (`adoptForeseen`); with none applied, the kernel says nothing and the answers are void.
+ */
+export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: (state: C, event: KernelEvent) => C | null): C {
+  if (state.horizon <= 0 || state.allDone) return state;
   const answers: ForeseenAnswer[] = [];
   const states: C[] = [];
   // Answers still ahead when the model hears from the kernel were not used (a PLAN_CUT would have taken them up):
@@ -167,14 +331,14 @@ export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach
   // out an answer in vain, not every one).
   if (state.ahead.length) state.reach >>= 1;
   else if (state.reach === 0) state.reach = FIRST_REACH;
-  const reach = Math.min(horizon, state.reach);
+  const reach = Math.min(state.horizon, state.reach);
   let cur = state;
   while (answers.length < reach) {
-    const x = expect(cur);
+    const x = expectNext(cur.expect);
     if (!x) break;
-    const next = step(cur, { ...x.event, at: x.at } as KernelEvent);
-    if (next.allDone) break;
-    answers.push({ event: x.event, cmds: next.out });
+    const next = answer(cur, x.event);
+    if (!next || next.allDone) break;
+    answers.push({ event: x.answer, at: x.at, cmds: next.out });
     next.out = [];
     next.ahead = [];
     states.push(next);
@@ -182,15 +346,23 @@ export function foreseeAhead<C extends RuleOutput & { ahead: readonly C[]; reach
   }
   // `state` is the rule's own new copy, not yet anyone else's: it is completed in place.
   state.ahead = states;
-  if (answers.length) state.out = [...state.out, { op: 'foresee', answers }];
+  if (answers.length) state.out.push({ op: 'foresee', answers });
   return state;
 }
 
 /** `PLAN_CUT`: the kernel applied the first `done` (at least one) foreseen answers; the model takes on their state. */
-export function adoptForeseen<C extends RuleOutput & { ahead: readonly C[]; reach: number }>(state: C, done: number): C {
+export function adoptForeseen<C extends Foreseeing<C>>(state: C, done: number): C {
   const s = state.ahead[done - 1];
   const reach = done === state.ahead.length ? Math.min(state.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.reach >> 1);
   return { ...s, out: [], ahead: [], reach };
+}
+
+/** The `PLAN_CUT` action of every model machine. */
+export function adoptAction<C extends Foreseeing<C>>() {
+  return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
+    assertEvent(event, 'PLAN_CUT');
+    return { s: adoptForeseen(context.s, event.done) };
+  });
 }
 
 /** Raise `ALL_DONE` once a rule has finished the last task. */
@@ -272,26 +444,37 @@ export function resolveFuture(order: ResultOrder, task: number, error: string | 
   return { next, results };
 }
 
-/** A model event's rule: the action that applies it, or a guarded one. */
-type Rule<A extends string, G extends string> = A | { guard: G; action: A };
+/** The events a model machine's `running` state answers, each with the name of its rule. */
+export type RuleNames<A extends string> = Partial<Record<Exclude<ModelEvent['type'], 'START' | 'ALL_DONE' | 'PLAN_CUT'>, A>>;
 
 /**
  * The states every model machine goes through, written once: `idle` until START, whose rule `start` begins the run;
  * `running`, where each event's rule runs and then `AFTER_RULE` (the rule's commands to the kernel, the check for the
- * end); `done` (final) at ALL_DONE. `starting` (asyncio's `asyncio.run()` setting up): START goes there first, and its
- * BURST_DONE rule leads to `running`.
+ * end), and `PLAN_CUT` takes on the state of the answers the kernel applied (`adoptForeseen`); `done` (final) at
+ * ALL_DONE. `starting` (asyncio's `asyncio.run()` setting up): START goes there first, and its BURST_DONE rule leads
+ * to `running`. Foresight (`answerOf`) answers only as `running` does: a rule that leaves the machine elsewhere
+ * must not foresee.
  */
-export function lifecycle<A extends string, G extends string = never>(start: A, rules: Partial<Record<Exclude<ModelEvent['type'], 'START' | 'ALL_DONE'>, Rule<A, G>>>, starting?: A) {
-  const on = Object.fromEntries(
-    Object.entries(rules).map(([event, r]) => [event, typeof r === 'string' ? { actions: [r, ...AFTER_RULE] } : { guard: (r as { guard: G }).guard, actions: [(r as { action: A }).action, ...AFTER_RULE] }]),
-  );
+export function lifecycle<A extends string>(start: A, rules: RuleNames<A>, starting?: A) {
+  const on = Object.fromEntries(Object.entries(rules).map(([event, r]) => [event, { actions: [r, ...AFTER_RULE] }]));
   return {
     initial: 'idle' as const,
     states: {
       idle: { on: { START: { target: starting ? 'starting' : 'running', actions: [start, ...AFTER_RULE] } } },
       ...(starting ? { starting: { on: { BURST_DONE: { target: 'running', actions: [starting, ...AFTER_RULE] } } } } : {}),
-      running: { on: { ALL_DONE: { target: 'done' }, ...on } },
+      running: { on: { ALL_DONE: { target: 'done' }, PLAN_CUT: { actions: 'adoptForeseen' as const }, ...on } },
       done: { type: 'final' as const },
     },
+  };
+}
+
+/**
+ * What the machine's `running` state does with an event, as a function for foresight: the rule its transition runs
+ * (the same `rules` as `lifecycle`'s, the same `steps` as its actions'), or null for an event it does not answer.
+ */
+export function answerOf<C, A extends string>(rules: RuleNames<A>, steps: Record<A, Rule<C>>): Answer<C> {
+  return (state, event) => {
+    const name = rules[event.type as keyof RuleNames<A>];
+    return name === undefined ? null : steps[name](state, event);
   };
 }

@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, Seconds, StartMethod, SyncStep, Task } from '../types.ts';
-import { lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
@@ -16,7 +16,7 @@ interface Worker {
   step: number;
 }
 
-interface ProcessesContext extends RuleOutput {
+interface ProcessesContext extends Foreseeing<ProcessesContext> {
   tasks: Task[];
   profile: CPythonProfile;
   method: StartMethod;
@@ -281,7 +281,7 @@ const withFlag = (flags: readonly boolean[], i: number) => {
 /** processes: `ProcessPoolExecutor(max_workers, mp_context=get_context(startMethod))` + `submit` per task. */
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length && c.workers.every((w) => w.phase !== 'result');
 const rulePool = (fn: (r: Pool, e: KernelEvent) => void) =>
-  ruleAction<Ctx, Pool>(
+  ruleStep<Ctx, Pool>(
     (c, e) => new Pool(c, e.at),
     (p, e) => {
       fn(p, e);
@@ -319,8 +319,55 @@ const initialState = (input: ModelInput<ProcessesConfig>): ProcessesContext => {
     resultPipeFree: 0,
     out: [],
     allDone: false,
+    ...foreseeing(input),
   };
 };
+
+/** The model's rules, as pure steps: the machine's actions run them, and so does its foresight. */
+const steps = {
+  startPool: rulePool((p) => {
+    const { c } = p;
+    p.cmds.push({ op: 'spawn', thread: c.parent, label: 'main' });
+    if (c.method === 'forkserver') {
+      p.cmds.push({ op: 'spawn', thread: c.server, label: 'forkserver' });
+      p.cmds.push({ op: 'burst', thread: c.server, seconds: c.profile.forkserverBoot, task: NO_TASK, step: -1, kind: 'startup' });
+    } else {
+      c.serverReady = true;
+      p.launchNext();
+    }
+  }),
+  burstDone: rulePool((p, e) => {
+    assertEvent(e, 'BURST_DONE');
+    p.burstDone(e.thread);
+  }),
+  ioDone: rulePool((p, e) => {
+    assertEvent(e, 'IO_DONE');
+    p.nextStep(e.thread);
+  }),
+  woken: rulePool((p, e) => {
+    assertEvent(e, 'RETRY');
+    const { c } = p;
+    const w = c.workers.findIndex((wk) => wk.task === e.task && wk.phase === 'wait');
+    if (w < 0) return;
+    if (!e.granted) {
+      const sync = new Sync(c.table, c.sync, p.cmds, false);
+      const got = sync.retry(e.task, e.object);
+      c.sync = sync.objs;
+      if (!got) return;
+    }
+    p.nextStep(w);
+  }),
+  poolBroken: rulePool((p) => p.broken()),
+  stalled: rulePool((p) => {
+    const { c } = p;
+    reportStall(p.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+    c.finished = c.tasks.length;
+    c.workers = c.workers.map((wk) => ({ ...wk, phase: 'dead' as Phase }));
+  }),
+};
+/** What `running` answers, and with which rule. */
+const ON = { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' } as const;
+const answer = answerOf(ON, steps);
 
 export const processesMachine = setup({
   types: {
@@ -331,48 +378,11 @@ export const processesMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    startPool: rulePool((p) => {
-      const { c } = p;
-      p.cmds.push({ op: 'spawn', thread: c.parent, label: 'main' });
-      if (c.method === 'forkserver') {
-        p.cmds.push({ op: 'spawn', thread: c.server, label: 'forkserver' });
-        p.cmds.push({ op: 'burst', thread: c.server, seconds: c.profile.forkserverBoot, task: NO_TASK, step: -1, kind: 'startup' });
-      } else {
-        c.serverReady = true;
-        p.launchNext();
-      }
-    }),
-    burstDone: rulePool((p, e) => {
-      assertEvent(e, 'BURST_DONE');
-      p.burstDone(e.thread);
-    }),
-    ioDone: rulePool((p, e) => {
-      assertEvent(e, 'IO_DONE');
-      p.nextStep(e.thread);
-    }),
-    woken: rulePool((p, e) => {
-      assertEvent(e, 'RETRY');
-      const { c } = p;
-      const w = c.workers.findIndex((wk) => wk.task === e.task && wk.phase === 'wait');
-      if (w < 0) return;
-      if (!e.granted) {
-        const sync = new Sync(c.table, c.sync, p.cmds, false);
-        const got = sync.retry(e.task, e.object);
-        c.sync = sync.objs;
-        if (!got) return;
-      }
-      p.nextStep(w);
-    }),
-    poolBroken: rulePool((p) => p.broken()),
-    stalled: rulePool((p) => {
-      const { c } = p;
-      reportStall(p.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
-      c.finished = c.tasks.length;
-      c.workers = c.workers.map((wk) => ({ ...wk, phase: 'dead' as Phase }));
-    }),
+    adoptForeseen: adoptAction<Ctx>(),
+    ...ruleActions(steps, answer),
   },
 }).createMachine({
   id: 'processes',
   context: ({ input }) => ({ s: initialState(input) }),
-  ...lifecycle('startPool', { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' }),
+  ...lifecycle('startPool', ON),
 });

@@ -1,13 +1,13 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleAction, sharedCommands, stepCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleActions, ruleStep, sharedCommands, stepCommands, tallyShared, type Foreseeing, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The one thread that runs everything. */
 const MAIN = 0;
 
-interface SequentialContext extends RuleOutput {
+interface SequentialContext extends Foreseeing<SequentialContext> {
   tasks: Task[];
   task: number;
   step: number;
@@ -84,7 +84,7 @@ function stop(r: RuleRun<Ctx>, outcome: 'raised' | 'broken', error: string, text
 
 const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;
 const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
-  ruleAction<Ctx, RuleRun<Ctx>>(
+  ruleStep<Ctx, RuleRun<Ctx>>(
     (c) => ({ c: { ...c }, cmds: [] as Command[] }),
     (r, e) => {
       fn(r, e);
@@ -93,10 +93,32 @@ const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
     allTasksDone,
   );
 
+/** The model's rules, as pure steps: the machine's actions run them, and so does its foresight. */
+const steps = {
+  beginStep: ruleSeq((r) => {
+    r.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
+    begin(r);
+  }),
+  nextStep: ruleSeq((r) => {
+    r.c.step++;
+    begin(r);
+  }),
+  stalled: ruleSeq((r) => {
+    const { c } = r;
+    const unfinished = c.tasks.map((_, i) => i).filter((i) => i >= c.task);
+    reportStall(r.cmds, c.table, c.sync, c.tasks.map((t) => t.name), unfinished);
+    c.task = c.tasks.length;
+    c.ended = true;
+  }),
+};
+/** What `running` answers, and with which rule. */
+const ON = { BURST_DONE: 'nextStep', IO_DONE: 'nextStep', STALLED: 'stalled' } as const;
+const answer = answerOf(ON, steps);
+
 /** The model's state when a run begins. */
 const initialState = (input: ModelInput<SequentialConfig>): SequentialContext => {
   const table = syncTable(input.scenario);
-  return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false };
+  return { tasks: input.scenario.tasks, task: 0, step: 0, table, sync: table.initial, shared: {}, ended: false, out: [], allDone: false, ...foreseeing(input) };
 };
 
 /**
@@ -111,24 +133,11 @@ export const sequentialMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    beginStep: ruleSeq((r) => {
-      r.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
-      begin(r);
-    }),
-    nextStep: ruleSeq((r) => {
-      r.c.step++;
-      begin(r);
-    }),
-    stalled: ruleSeq((r) => {
-      const { c } = r;
-      const unfinished = c.tasks.map((_, i) => i).filter((i) => i >= c.task);
-      reportStall(r.cmds, c.table, c.sync, c.tasks.map((t) => t.name), unfinished);
-      c.task = c.tasks.length;
-      c.ended = true;
-    }),
+    adoptForeseen: adoptAction<Ctx>(),
+    ...ruleActions(steps, answer),
   },
 }).createMachine({
   id: 'sequential',
   context: ({ input }) => ({ s: initialState(input) }),
-  ...lifecycle('beginStep', { BURST_DONE: 'nextStep', IO_DONE: 'nextStep', STALLED: 'stalled' }),
+  ...lifecycle('beginStep', ON),
 });

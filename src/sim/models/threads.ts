@@ -1,11 +1,11 @@
-import { assertEvent, assign, setup } from 'xstate';
+import { assertEvent, setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import { seededRandom } from '../random.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
-import { adoptForeseen, foreseeAhead, lifecycle, ruleStep, FIRST_REACH, FORESIGHT, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleAction, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleOutput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, lifecycle, ruleStep, type Foreseeing, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /*
@@ -60,7 +60,7 @@ interface LoopProgress {
   version: number;
 }
 
-interface ThreadsContext extends RuleOutput {
+interface ThreadsContext extends Foreseeing<ThreadsContext> {
   tasks: Task[];
   profile: CPythonProfile;
   interval: Seconds;
@@ -97,15 +97,6 @@ interface ThreadsContext extends RuleOutput {
   /** Generation of the pending drop-request timer, and when it fires (Infinity: none). */
   gen: number;
   dropAt: Seconds;
-  /** The pending drop-request timer's event and the instant the kernel fires it (null: none pending). */
-  dropTimer: { event: { type: 'GIL_TIMEOUT'; gen: number }; at: Seconds } | null;
-  /**
-   * Foresight (see `foreseeDrops`): at most how many drop requests ahead the model works out its answers (0: none),
-   * how far it goes next time (grown and shrunk by how many the kernel used), and the answers' states.
-   */
-  horizon: number;
-  reach: number;
-  ahead: readonly ThreadsContext[];
   finished: number;
   api: 'executor' | 'thread';
   /** The scenario's seed: where a drop request lands within a loop's iteration is drawn from it (see `loopStops`). */
@@ -152,10 +143,10 @@ const copyState = (c: Ctx): Ctx => ({
   armedAt: c.armedAt,
   gen: c.gen,
   dropAt: c.dropAt,
-  dropTimer: c.dropTimer,
   horizon: c.horizon,
   reach: c.reach,
   ahead: c.ahead,
+  expect: c.expect,
   finished: c.finished,
   api: c.api,
   seed: c.seed,
@@ -655,14 +646,7 @@ class Gil implements RuleRun<Ctx> {
     // Stryker disable next-line UpdateOperator: any new generation makes the pending timer stale
     c.gen++;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: a timer at Infinity never fires before the run ends
-    c.dropTimer = null;
-    if (at < Infinity) {
-      const delay = Math.max(0, at - this.now);
-      const event = { type: 'GIL_TIMEOUT' as const, gen: c.gen };
-      // The kernel fires it at its own now (this event's instant) plus the delay: the same sum.
-      c.dropTimer = { event, at: this.now + delay };
-      this.cmds.push({ op: 'timer', delay, event });
-    }
+    if (at < Infinity) this.cmds.push({ op: 'timer', delay: Math.max(0, at - this.now), event: { type: 'GIL_TIMEOUT', gen: c.gen } });
   }
 
 }
@@ -685,27 +669,18 @@ const gilRule = (fn: (g: Gil, e: KernelEvent) => void) => (g: Gil, e: KernelEven
 };
 const makeGil = (c: Ctx, e: KernelEvent) => new Gil(c, e.at);
 
-/** Whether a drop request of generation `gen` is the current one, and finds the holder in Python. */
+/**
+ * A drop request of generation `gen` is heard only if it is the current one and finds the holder in Python; a stale
+ * one (the GIL changed hands since it was armed) changes nothing.
+ */
 const isCurrentDrop = (c: Ctx, gen: number) => gen === c.gen && c.threads[c.holder].inPython;
+const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) => ruleStep<Ctx, Gil>(makeGil, gilRule(fn), allTasksDone);
 
 /** The drop request's rule: the holder is asked to let the GIL go. */
 const dropRule = gilRule((g) => {
   g.c.dropAt = Infinity;
-  g.c.dropTimer = null;
   g.dropRequested();
 });
-const dropStep = ruleStep<Ctx, Gil>(makeGil, dropRule, allTasksDone);
-
-/**
- * Foresight (see `foreseeAhead` in kit.ts): threads that keep running Python, with nothing else due, hand the GIL round
- * every interval, one drop request after another; this works out the answers to the next `horizon` requests ahead,
- * each by the drop request's own rule, so that the kernel can apply them while nothing else happens. (Collatz's four
- * searches make 2,000 such hand-offs; each one the machine answers itself costs an XState transition.)
- */
-const foreseeDrops = (s: Ctx): Ctx =>
-  foreseeAhead(s, s.horizon, (c) => (c.dropTimer && c.dropAt < Infinity && isCurrentDrop(c, c.dropTimer.event.gen) ? c.dropTimer : null), dropStep);
-
-const ruleGil = (fn: (g: Gil, e: KernelEvent) => void) => ruleAction<Ctx, Gil>(makeGil, gilRule(fn), allTasksDone, foreseeDrops);
 
 /** The tally with each counter's final value (a dict's is its key count added, not a count of updates). */
 function finalValues(c: Ctx): SharedTally {
@@ -738,10 +713,6 @@ const initialState = (input: ModelInput<ThreadsConfig>): ThreadsContext => ({
   armedAt: [],
   gen: 0,
   dropAt: Infinity,
-  dropTimer: null,
-  horizon: input.horizon ?? FORESIGHT,
-  reach: FIRST_REACH,
-  ahead: [],
   finished: 0,
   api: resolveConfig(input.config, input.scenario, input.profile).api,
   seed: input.scenario.seed,
@@ -758,7 +729,57 @@ const initialState = (input: ModelInput<ThreadsConfig>): ThreadsContext => ({
   // Stryker disable next-line ArrayDeclaration: START's rule replaces it before the kernel reads it
   out: [],
   allDone: false,
+  ...foreseeing(input),
 });
+
+/** The model's rules, as pure steps: the machine's actions run them, and so does its foresight. */
+const steps = {
+  startSubmitting: ruleGil((g) => {
+    g.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
+    g.request(MAIN, 'submit');
+  }),
+  burstDone: ruleGil((g, e) => {
+    assertEvent(e, 'BURST_DONE');
+    const t = e.thread;
+    if (t === MAIN) {
+      g.submitted();
+      return;
+    }
+    const th = g.c.threads[t];
+    // Next step, still holding the GIL.
+    if (th.inPython) g.pythonDone(t);
+    else g.callReturned(t, e.left ?? 0);
+  }),
+  ioDone: ruleGil((g, e) => {
+    assertEvent(e, 'IO_DONE');
+    g.request(e.thread, 'next-step');
+  }),
+  woken: ruleGil((g, e) => {
+    assertEvent(e, 'WAKE');
+    g.acquired(e.thread);
+  }),
+  dropRequested: ruleStep<Ctx, Gil>(
+    makeGil,
+    (g, e) => {
+      assertEvent(e, 'GIL_TIMEOUT');
+      if (!isCurrentDrop(g.c, e.gen)) return;
+      dropRule(g, e);
+    },
+    allTasksDone,
+  ),
+  syncWoken: ruleGil((g, e) => {
+    assertEvent(e, 'RETRY');
+    g.woken(e.task, e.object, e.granted);
+  }),
+  stalled: ruleGil((g) => {
+    const { c } = g;
+    reportStall(g.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
+    c.finished = c.tasks.length;
+  }),
+};
+/** What `running` answers, and with which rule. */
+const ON = { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', WAKE: 'woken', GIL_TIMEOUT: 'dropRequested', RETRY: 'syncWoken', STALLED: 'stalled' } as const;
+const answer = answerOf(ON, steps);
 
 export const threadsMachine = setup({
   types: {
@@ -769,62 +790,11 @@ export const threadsMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    startSubmitting: ruleGil((g) => {
-      g.cmds.push({ op: 'spawn', thread: MAIN, label: 'main' });
-      g.request(MAIN, 'submit');
-    }),
-    burstDone: ruleGil((g, e) => {
-      assertEvent(e, 'BURST_DONE');
-      const t = e.thread;
-      if (t === MAIN) {
-        g.submitted();
-        return;
-      }
-      const th = g.c.threads[t];
-      // Next step, still holding the GIL.
-      if (th.inPython) g.pythonDone(t);
-      else g.callReturned(t, e.left ?? 0);
-    }),
-    ioDone: ruleGil((g, e) => {
-      assertEvent(e, 'IO_DONE');
-      g.request(e.thread, 'next-step');
-    }),
-    woken: ruleGil((g, e) => {
-      assertEvent(e, 'WAKE');
-      g.acquired(e.thread);
-    }),
-    dropRequested: ruleAction<Ctx, Gil>(makeGil, dropRule, allTasksDone, foreseeDrops),
-    adoptForeseen: assign(({ context, event }) => {
-      assertEvent(event, 'PLAN_CUT');
-      return { s: adoptForeseen(context.s, event.done) };
-    }),
-    syncWoken: ruleGil((g, e) => {
-      assertEvent(e, 'RETRY');
-      g.woken(e.task, e.object, e.granted);
-    }),
-    stalled: ruleGil((g) => {
-      const { c } = g;
-      reportStall(g.cmds, c.table, c.sync, c.tasks.map((t) => t.name), c.tasks.map((_, i) => i).filter((i) => !c.over[i]));
-      c.finished = c.tasks.length;
-    }),
-  },
-  guards: {
-    // Only GIL_TIMEOUT is routed here, and no drop request is current while the GIL is free (scheduleDrop cancels it).
-    isCurrentDropRequest: ({ context, event }) => {
-      assertEvent(event, 'GIL_TIMEOUT');
-      return isCurrentDrop(context.s, event.gen);
-    },
+    adoptForeseen: adoptAction<Ctx>(),
+    ...ruleActions(steps, answer),
   },
 }).createMachine({
   id: 'threads',
   context: ({ input }) => ({ s: initialState(input) }),
-  ...lifecycle('startSubmitting', {
-    BURST_DONE: 'burstDone',
-    IO_DONE: 'ioDone',
-    WAKE: 'woken',
-    GIL_TIMEOUT: { guard: 'isCurrentDropRequest', action: 'dropRequested' },
-    RETRY: 'syncWoken',
-    STALLED: 'stalled',
-    PLAN_CUT: 'adoptForeseen',
-  }),
+  ...lifecycle('startSubmitting', ON),
 });
