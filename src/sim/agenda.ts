@@ -42,9 +42,16 @@ export class Agenda<T> {
   }
 
   private swap(i: number, j: number): void {
-    [this.times[i], this.times[j]] = [this.times[j], this.times[i]];
-    [this.seqs[i], this.seqs[j]] = [this.seqs[j], this.seqs[i]];
-    [this.items[i], this.items[j]] = [this.items[j], this.items[i]];
+    // Element by element: a destructuring swap allocates an array each time (measured in the heap profile).
+    const t = this.times[i];
+    this.times[i] = this.times[j];
+    this.times[j] = t;
+    const q = this.seqs[i];
+    this.seqs[i] = this.seqs[j];
+    this.seqs[j] = q;
+    const it = this.items[i];
+    this.items[i] = this.items[j];
+    this.items[j] = it;
   }
 
   private up(i: number): void {

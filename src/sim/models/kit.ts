@@ -109,7 +109,7 @@ export interface ModelContext<S extends RuleOutput> {
  * applies the rule to it, and the copy becomes the new state with the rule's commands in `out`. The machine's
  * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`).
  */
-export function ruleStep<C extends Foreseeing<C>, R extends RuleRun<C>>(
+export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
   make: (state: C, event: KernelEvent) => R,
   fn: (r: R, event: KernelEvent) => void,
   done: (state: C) => boolean,
@@ -119,7 +119,6 @@ export function ruleStep<C extends Foreseeing<C>, R extends RuleRun<C>>(
     fn(r, event);
     r.c.out = r.cmds;
     r.c.allDone = done(r.c);
-    r.c.expect = expectAfter(state.expect, event, r.cmds);
     return r.c;
   };
 }
@@ -128,19 +127,20 @@ export function ruleStep<C extends Foreseeing<C>, R extends RuleRun<C>>(
  * What a model expects to hear from the kernel if nothing else happens, from the commands its rules gave: its timers,
  * and when each thread's burst completes if the thread runs whenever the model lets it. The OS may see it otherwise
  * (more bursts than cores, a time slice); the kernel then tells the model what happened instead (see `foreseeAhead`).
- * Immutable, and built with fixed-shape literals rather than spreads: foresight builds one per answer, thousands a run.
+ * A state's expectation is never changed (`expectAfter` makes a new one); foresight works one copy forward in place
+ * (`advance`), since it makes one per answer, thousands a run.
  */
 export interface Expectation {
   readonly cores: number;
   /** The instant of the last event the model heard: anything due before it was not what the model thought. */
-  readonly now: Seconds;
+  now: Seconds;
   /**
    * Timers, and zero-second bursts (`thread`'s BURST_DONE), in the order given: the kernel's order for those due at
    * one instant (see `Agenda`).
    */
-  readonly timers: readonly Due[];
+  readonly timers: Due[];
   /** Each thread's burst as the kernel counts it (`remaining` from `start`), or null. */
-  readonly bursts: readonly (ExpectedBurst | null)[];
+  readonly bursts: (ExpectedBurst | null)[];
 }
 
 /** An event the model expects: the answer's key (see `ForeseenAnswer`), the event itself, and when (seconds). */
@@ -154,14 +154,22 @@ export interface Due {
 
 /** A burst as the kernel counts it; `on`: not suspended. */
 interface ExpectedBurst {
-  readonly start: Seconds;
-  readonly remaining: Seconds;
-  readonly total: Seconds;
-  readonly left: Seconds;
-  readonly on: boolean;
+  start: Seconds;
+  remaining: Seconds;
+  total: Seconds;
+  left: Seconds;
+  on: boolean;
 }
 
 export const expectNothing = (cores: number): Expectation => ({ cores, now: 0, timers: [], bursts: [] });
+
+/** A copy to change: its own arrays and bursts (the events due are never changed, and are shared). */
+const copyExpectation = (x: Expectation): Expectation => ({
+  cores: x.cores,
+  now: x.now,
+  timers: x.timers.slice(),
+  bursts: x.bursts.map((b) => (b ? { start: b.start, remaining: b.remaining, total: b.total, left: b.left, on: b.on } : null)),
+});
 
 /** Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`). */
 const sameEvent = (a: KernelEvent, b: KernelEvent): boolean => {
@@ -180,26 +188,29 @@ const sameEvent = (a: KernelEvent, b: KernelEvent): boolean => {
   }
 };
 
-const expected = (start: Seconds, remaining: Seconds, total: Seconds, left: Seconds, on: boolean): ExpectedBurst => ({ start, remaining, total, left, on });
+/** The expectation once the model has heard `event` and answered with `cmds`, as a new one. */
+export const expectAfter = (x: Expectation, event: KernelEvent, cmds: readonly Command[]): Expectation => advance(copyExpectation(x), event, cmds);
 
 /**
- * The expectation once the model has heard `event` and answered with `cmds`: the event is no longer due, and the
- * commands' bursts and timers are, reckoned as the kernel reckons them (see its `burst`, `suspend`, `resume`, `cut`).
+ * `x`, changed in place to what the model expects once it has heard `event` and answered with `cmds`: the event is no
+ * longer due, and the commands' bursts and timers are, reckoned as the kernel reckons them (see its `burst`,
+ * `suspend`, `resume`, `cut`). Returns `x`.
  */
-export function expectAfter(x: Expectation, event: KernelEvent, cmds: readonly Command[]): Expectation {
+function advance(x: Expectation, event: KernelEvent, cmds: readonly Command[]): Expectation {
   const now = event.at;
-  // Fresh arrays each time (they are short): the old expectation is another state's.
-  const bursts = x.bursts.slice();
+  const { timers, bursts } = x;
+  x.now = now;
   let hit = -1;
   if (event.type === 'BURST_DONE') {
     bursts[event.thread] = null;
-    hit = x.timers.findIndex((t) => t.thread === event.thread);
+    for (let i = 0; i < timers.length && hit < 0; i++) if (timers[i].thread === event.thread) hit = i;
   } else if (event.type !== 'START' && event.type !== 'STALLED' && event.type !== 'PLAN_CUT') {
-    hit = x.timers.findIndex((t) => t.thread < 0 && t.at === now && sameEvent(t.event, event));
+    for (let i = 0; i < timers.length && hit < 0; i++) if (timers[i].thread < 0 && timers[i].at === now && sameEvent(timers[i].event, event)) hit = i;
   }
-  // Timers due before now were not what the kernel did.
-  const timers: Due[] = [];
-  for (let i = 0; i < x.timers.length; i++) if (i !== hit && x.timers[i].at >= now - EPS) timers.push(x.timers[i]);
+  // Timers due before now were not what the kernel did: they go, with the one heard.
+  let kept = 0;
+  for (let i = 0; i < timers.length; i++) if (i !== hit && timers[i].at >= now - EPS) timers[kept++] = timers[i];
+  timers.length = kept;
   for (const c of cmds) {
     if (c.op === 'timer') {
       const at = now + c.delay;
@@ -210,8 +221,11 @@ export function expectAfter(x: Expectation, event: KernelEvent, cmds: readonly C
     const t = c.thread;
     // A new burst, or a suspension, ends any zero-second burst of the thread's still due.
     if (c.op === 'burst' || c.op === 'suspend') {
-      const zero = timers.findIndex((d) => d.thread === t);
-      if (zero >= 0) timers.splice(zero, 1);
+      for (let j = 0; j < timers.length; j++) {
+        if (timers[j].thread !== t) continue;
+        timers.splice(j, 1);
+        break;
+      }
     }
     const b = bursts[t] ?? null;
     switch (c.op) {
@@ -223,24 +237,27 @@ export function expectAfter(x: Expectation, event: KernelEvent, cmds: readonly C
           bursts[t] = null;
           const at = now + (c.delay ?? 0);
           timers.push({ answer: { type: 'BURST_DONE', thread: t }, event: { type: 'BURST_DONE', thread: t, at }, at, thread: t });
-        } else bursts[t] = expected(c.delay ? now + c.delay : now, c.seconds, c.seconds, 0, true);
+        } else bursts[t] = { start: c.delay ? now + c.delay : now, remaining: c.seconds, total: c.seconds, left: 0, on: true };
         break;
       case 'suspend':
-        if (b && b.on) bursts[t] = expected(now, b.start <= now ? Math.max(0, b.remaining - (now - b.start)) : b.remaining, b.total, b.left, false);
+        if (b && b.on) {
+          if (b.start <= now) b.remaining = Math.max(0, b.remaining - (now - b.start));
+          b.start = now;
+          b.on = false;
+        }
         break;
       case 'resume':
-        if (b && !b.on) bursts[t] = expected(c.delay ? now + c.delay : now, b.remaining, b.total, b.left, true);
+        if (b && !b.on) {
+          b.start = c.delay ? now + c.delay : now;
+          b.on = true;
+        }
         break;
       case 'cut':
-        if (b) {
-          const cut = { start: b.start, remaining: b.remaining, total: b.total, left: b.left, on: b.on };
-          cutBurst(cut, b.on && b.start <= now ? now - b.start : 0, c.call);
-          bursts[t] = cut;
-        }
+        if (b) cutBurst(b, b.on && b.start <= now ? now - b.start : 0, c.call);
         break;
     }
   }
-  return { cores: x.cores, now, timers, bursts };
+  return x;
 }
 
 /**
@@ -279,11 +296,23 @@ export interface Foreseeing<C> extends RuleOutput {
   horizon: number;
   reach: number;
   ahead: readonly C[];
+  /**
+   * What the model expects next (see `Expectation`). The states `ahead` carry their base's: taking one on works its
+   * own out (`adoptForeseen`) from `chain`, the events and commands of the answers that lead to it.
+   */
   expect: Expectation;
+  chain: Chain | null;
+}
+
+/** The answers worked out ahead, as `expectAfter` needs them, and the expectation after the last. */
+interface Chain {
+  readonly events: readonly KernelEvent[];
+  readonly cmds: readonly (readonly Command[])[];
+  readonly last: Expectation;
 }
 
 /** A model's foresight fields when a run begins. */
-export const foreseeing = (input: ModelInput) => ({ horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, ahead: [], expect: expectNothing(input.scenario.cores) });
+export const foreseeing = (input: ModelInput) => ({ horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, ahead: [], expect: expectNothing(input.scenario.cores), chain: null });
 
 /** A model rule as a pure step (see `ruleStep`), and a machine's answer to any event (null: it does not answer it). */
 export type Rule<C> = (state: C, event: KernelEvent) => C;
@@ -298,6 +327,7 @@ export type Answer<C> = (state: C, event: KernelEvent) => C | null;
 export function ruleAction<C extends Foreseeing<C>>(step: Rule<C>, answer?: Answer<C>) {
   return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
     const next = step(context.s, event as KernelEvent);
+    next.expect = expectAfter(context.s.expect, event as KernelEvent, next.out);
     return { s: answer ? foreseeAhead(next, answer) : next };
   });
 }
@@ -311,6 +341,10 @@ export function ruleActions<C extends Foreseeing<C>, S extends Record<string, Ru
   for (const name of Object.keys(steps) as (keyof S)[]) out[name] = ruleAction(steps[name], unforeseeing.includes(name) ? undefined : answer);
   return out;
 }
+
+/** What a state worked out ahead holds once its commands are in its answer: shared, never written (rules make new arrays). */
+const NO_COMMANDS = Object.freeze([]) as unknown as Command[];
+const NOTHING_AHEAD: readonly never[] = [];
 
 /**
  * Foresight: answers a model works out ahead to the events it expects next (`expectNext`), so that the kernel can
@@ -332,20 +366,26 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: (state: 
   if (state.ahead.length) state.reach >>= 1;
   else if (state.reach === 0) state.reach = FIRST_REACH;
   const reach = Math.min(state.horizon, state.reach);
+  const work = copyExpectation(state.expect);
+  const events: KernelEvent[] = [];
   let cur = state;
   while (answers.length < reach) {
-    const x = expectNext(cur.expect);
+    const x = expectNext(work);
     if (!x) break;
     const next = answer(cur, x.event);
     if (!next || next.allDone) break;
+    advance(work, x.event, next.out);
     answers.push({ event: x.answer, at: x.at, cmds: next.out });
-    next.out = [];
-    next.ahead = [];
+    events.push(x.event);
+    next.out = NO_COMMANDS;
+    next.ahead = NOTHING_AHEAD;
+    next.chain = null;
     states.push(next);
     cur = next;
   }
   // `state` is the rule's own new copy, not yet anyone else's: it is completed in place.
   state.ahead = states;
+  state.chain = answers.length ? { events, cmds: answers.map((a) => a.cmds), last: work } : null;
   if (answers.length) state.out.push({ op: 'foresee', answers });
   return state;
 }
@@ -353,8 +393,16 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: (state: 
 /** `PLAN_CUT`: the kernel applied the first `done` (at least one) foreseen answers; the model takes on their state. */
 export function adoptForeseen<C extends Foreseeing<C>>(state: C, done: number): C {
   const s = state.ahead[done - 1];
-  const reach = done === state.ahead.length ? Math.min(state.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.reach >> 1);
-  return { ...s, out: [], ahead: [], reach };
+  const all = done === state.ahead.length;
+  const reach = all ? Math.min(state.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.reach >> 1);
+  const chain = state.chain!;
+  // The chain's own expectation is the last answer's; one before it, worked out again from the state's.
+  let expect = chain.last;
+  if (!all) {
+    expect = state.expect;
+    for (let i = 0; i < done; i++) expect = expectAfter(expect, chain.events[i], chain.cmds[i]);
+  }
+  return { ...s, out: NO_COMMANDS, ahead: NOTHING_AHEAD, chain: null, expect, reach };
 }
 
 /** The `PLAN_CUT` action of every model machine. */

@@ -147,6 +147,7 @@ const copyState = (c: Ctx): Ctx => ({
   reach: c.reach,
   ahead: c.ahead,
   expect: c.expect,
+  chain: c.chain,
   finished: c.finished,
   api: c.api,
   seed: c.seed,
