@@ -34,6 +34,30 @@ interface AsyncioContext extends Foreseeing<AsyncioContext> {
 type Ctx = AsyncioContext;
 
 /**
+ * A shallow copy of the state, field by field (the type checker insists on every one): V8 makes it several times
+ * faster than `{ ...c }`, which every event pays, thousands of times a run.
+ */
+const copyState = (c: Ctx): Ctx => ({
+  tasks: c.tasks,
+  profile: c.profile,
+  ready: c.ready,
+  current: c.current,
+  next: c.next,
+  started: c.started,
+  semFree: c.semFree,
+  semWaiters: c.semWaiters,
+  finished: c.finished,
+  api: c.api,
+  table: c.table,
+  sync: c.sync,
+  shared: c.shared,
+  over: c.over,
+  f: c.f,
+  out: c.out,
+  allDone: c.allDone,
+});
+
+/**
  * asyncio: `asyncio.run(gather(*(run(t) for t in tasks)))`, each behind `async with sem` when `workers` is set.
  * - Tasks start in creation order (gather schedules each first step with `call_soon`).
  * - A task runs until it awaits: `cpu` and `native` steps and blocking `io` (a `time.sleep` in a coroutine) hold
@@ -54,7 +78,7 @@ class Loop implements RuleRun<Ctx> {
   readonly c: Ctx;
   private readonly sharedNext: number[];
   constructor(context: Ctx) {
-    this.c = { ...context };
+    this.c = copyState(context);
     this.sharedNext = context.next;
   }
 
@@ -297,7 +321,7 @@ export const asyncioMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    adoptForeseen: adoptAction<Ctx>(),
+    adoptForeseen: adoptAction(answer),
     // `startLoop` leaves the machine in `starting`, whose answer to BURST_DONE is not `running`'s.
     ...ruleActions(steps, answer, ['startLoop']),
   },

@@ -290,29 +290,35 @@ export function expectNext(x: Expectation): Due | null {
     : { answer: { type: 'BURST_DONE', thread: bthread }, event: { type: 'BURST_DONE', thread: bthread, at: bt }, at: bt, thread: -1 };
 }
 
-/** What a model's state carries for its foresight (see `foreseeAhead`). */
+/** What a model's state carries for its foresight (see `foreseeAhead`), under one key: a rule's copy copies one field. */
 export interface Foreseeing<C> extends RuleOutput {
-  /** At most how many answers ahead (0: none), how far it goes next time, and the state each answer leaves. */
-  horizon: number;
-  reach: number;
-  ahead: readonly C[];
-  /**
-   * What the model expects next (see `Expectation`). The states `ahead` carry their base's: taking one on works its
-   * own out (`adoptForeseen`) from `chain`, the events and commands of the answers that lead to it.
-   */
-  expect: Expectation;
-  chain: Chain | null;
+  f: Foresight<C>;
 }
 
-/** The answers worked out ahead, as `expectAfter` needs them, and the expectation after the last. */
-interface Chain {
+export interface Foresight<C> {
+  /** At most how many answers ahead (0: none), and how far it goes next time. */
+  readonly horizon: number;
+  readonly reach: number;
+  /** What the model expects next (see `Expectation`). */
+  readonly expect: Expectation;
+  /** The answers worked out ahead from this state, if the kernel has them. */
+  readonly chain: Chain<C> | null;
+}
+
+/**
+ * Answers worked out ahead: the events they answer and their commands, and the state and expectation after the last.
+ * The states between are not kept (each would outlive a young garbage collection or two): one the kernel stopped
+ * short of is worked out again (`adoptForeseen`), the same pure rules on the same events.
+ */
+interface Chain<C> {
   readonly events: readonly KernelEvent[];
   readonly cmds: readonly (readonly Command[])[];
-  readonly last: Expectation;
+  readonly last: C;
+  readonly expect: Expectation;
 }
 
 /** A model's foresight fields when a run begins. */
-export const foreseeing = (input: ModelInput) => ({ horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, ahead: [], expect: expectNothing(input.scenario.cores), chain: null });
+export const foreseeing = (input: ModelInput) => ({ f: { horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, expect: expectNothing(input.scenario.cores), chain: null } });
 
 /** A model rule as a pure step (see `ruleStep`), and a machine's answer to any event (null: it does not answer it). */
 export type Rule<C> = (state: C, event: KernelEvent) => C;
@@ -327,7 +333,7 @@ export type Answer<C> = (state: C, event: KernelEvent) => C | null;
 export function ruleAction<C extends Foreseeing<C>>(step: Rule<C>, answer?: Answer<C>) {
   return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
     const next = step(context.s, event as KernelEvent);
-    next.expect = expectAfter(context.s.expect, event as KernelEvent, next.out);
+    next.f = { horizon: next.f.horizon, reach: next.f.reach, expect: expectAfter(context.s.f.expect, event as KernelEvent, next.out), chain: next.f.chain };
     return { s: answer ? foreseeAhead(next, answer) : next };
   });
 }
@@ -344,7 +350,6 @@ export function ruleActions<C extends Foreseeing<C>, S extends Record<string, Ru
 
 /** What a state worked out ahead holds once its commands are in its answer: shared, never written (rules make new arrays). */
 const NO_COMMANDS = Object.freeze([]) as unknown as Command[];
-const NOTHING_AHEAD: readonly never[] = [];
 
 /**
  * Foresight: answers a model works out ahead to the events it expects next (`expectNext`), so that the kernel can
@@ -353,23 +358,23 @@ const NOTHING_AHEAD: readonly never[] = [];
  * event is the next to reach the model, so the run is the one the machine would have made event by event. The model
  * goes as far as its `reach` (at most `horizon`), and stops at an answer that finishes the run (the machine itself
  * must see that). Returns the state with the answers appended to its commands as one `foresee` (if there are any),
- * and `ahead` set to the state each leaves, which the machine takes on when the kernel's `PLAN_CUT` says how many
- * were applied (`adoptForeseen`); with none applied, the kernel says nothing and the answers are void.
+ * and `chain` set, from which the machine takes on the state the applied ones leave when the kernel's `PLAN_CUT`
+ * says how many they were (`adoptForeseen`); with none applied, the kernel says nothing and the answers are void.
  */
-export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: (state: C, event: KernelEvent) => C | null): C {
-  if (state.horizon <= 0 || state.allDone) return state;
+export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: Answer<C>): C {
+  const f = state.f;
+  if (f.horizon <= 0 || state.allDone) return state;
   const answers: ForeseenAnswer[] = [];
-  const states: C[] = [];
   // Answers still ahead when the model hears from the kernel were not used (a PLAN_CUT would have taken them up):
   // half as far next time; after a miss at the first reach, a turn without (where events mix, half the rules work
   // out an answer in vain, not every one).
-  if (state.ahead.length) state.reach >>= 1;
-  else if (state.reach === 0) state.reach = FIRST_REACH;
-  const reach = Math.min(state.horizon, state.reach);
-  const work = copyExpectation(state.expect);
+  const reach = f.chain ? f.reach >> 1 : f.reach === 0 ? FIRST_REACH : f.reach;
+  // `state` is the rule's own new copy, not yet anyone else's: it is completed in place.
+  state.f = { horizon: f.horizon, reach, expect: f.expect, chain: null };
+  const work = copyExpectation(f.expect);
   const events: KernelEvent[] = [];
   let cur = state;
-  while (answers.length < reach) {
+  while (answers.length < Math.min(f.horizon, reach)) {
     const x = expectNext(work);
     if (!x) break;
     const next = answer(cur, x.event);
@@ -378,38 +383,41 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: (state: 
     answers.push({ event: x.answer, at: x.at, cmds: next.out });
     events.push(x.event);
     next.out = NO_COMMANDS;
-    next.ahead = NOTHING_AHEAD;
-    next.chain = null;
-    states.push(next);
     cur = next;
   }
-  // `state` is the rule's own new copy, not yet anyone else's: it is completed in place.
-  state.ahead = states;
-  state.chain = answers.length ? { events, cmds: answers.map((a) => a.cmds), last: work } : null;
-  if (answers.length) state.out.push({ op: 'foresee', answers });
+  if (answers.length) {
+    state.f = { horizon: f.horizon, reach, expect: f.expect, chain: { events, cmds: answers.map((a) => a.cmds), last: cur, expect: work } };
+    state.out.push({ op: 'foresee', answers });
+  }
   return state;
 }
 
-/** `PLAN_CUT`: the kernel applied the first `done` (at least one) foreseen answers; the model takes on their state. */
-export function adoptForeseen<C extends Foreseeing<C>>(state: C, done: number): C {
-  const s = state.ahead[done - 1];
-  const all = done === state.ahead.length;
-  const reach = all ? Math.min(state.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.reach >> 1);
-  const chain = state.chain!;
-  // The chain's own expectation is the last answer's; one before it, worked out again from the state's.
-  let expect = chain.last;
+/**
+ * `PLAN_CUT`: the kernel applied the first `done` (at least one) foreseen answers; the model takes on the state they
+ * leave: the chain's last, or (the kernel stopped short) the one `answer` gives again for the first `done` events.
+ */
+export function adoptForeseen<C extends Foreseeing<C>>(state: C, done: number, answer: Answer<C>): C {
+  const { horizon, chain } = state.f;
+  const all = done === chain!.events.length;
+  const reach = all ? Math.min(state.f.reach * 2, 1 << 20) : Math.max(FIRST_REACH, state.f.reach >> 1);
+  let s = chain!.last;
+  let expect = chain!.expect;
   if (!all) {
-    expect = state.expect;
-    for (let i = 0; i < done; i++) expect = expectAfter(expect, chain.events[i], chain.cmds[i]);
+    s = state;
+    expect = state.f.expect;
+    for (let i = 0; i < done; i++) {
+      s = answer(s, chain!.events[i])!;
+      expect = expectAfter(expect, chain!.events[i], chain!.cmds[i]);
+    }
   }
-  return { ...s, out: NO_COMMANDS, ahead: NOTHING_AHEAD, chain: null, expect, reach };
+  return { ...s, out: NO_COMMANDS, f: { horizon, reach, expect, chain: null } };
 }
 
 /** The `PLAN_CUT` action of every model machine. */
-export function adoptAction<C extends Foreseeing<C>>() {
+export function adoptAction<C extends Foreseeing<C>>(answer: Answer<C>) {
   return assign<ModelContext<C>, ModelEvent, undefined, ModelEvent, never>(({ context, event }) => {
     assertEvent(event, 'PLAN_CUT');
-    return { s: adoptForeseen(context.s, event.done) };
+    return { s: adoptForeseen(context.s, event.done, answer) };
   });
 }
 

@@ -55,6 +55,38 @@ interface ProcessesContext extends Foreseeing<ProcessesContext> {
 type Ctx = ProcessesContext;
 
 /**
+ * A shallow copy of the state, field by field (the type checker insists on every one): V8 makes it several times
+ * faster than `{ ...c }`, which every event pays, thousands of times a run.
+ */
+const copyState = (c: Ctx): Ctx => ({
+  tasks: c.tasks,
+  profile: c.profile,
+  method: c.method,
+  count: c.count,
+  parent: c.parent,
+  server: c.server,
+  launcher: c.launcher,
+  serverReady: c.serverReady,
+  launched: c.launched,
+  feeding: c.feeding,
+  queue: c.queue,
+  workers: c.workers,
+  finished: c.finished,
+  table: c.table,
+  sync: c.sync,
+  shared: c.shared,
+  results: c.results,
+  raised: c.raised,
+  crashed: c.crashed,
+  over: c.over,
+  callPipeFree: c.callPipeFree,
+  resultPipeFree: c.resultPipeFree,
+  f: c.f,
+  out: c.out,
+  allDone: c.allDone,
+});
+
+/**
  * Start-up, as ProcessPoolExecutor does it in 3.11 (Lib/concurrent/futures/process.py):
  * - fork: every one of `max_workers` processes is launched at the first submit, before the manager thread starts
  *   feeding the call queue, so no task starts before the last worker is forked.
@@ -85,7 +117,7 @@ class Pool implements RuleRun<Ctx> {
     context: Ctx,
     private readonly now: Seconds,
   ) {
-    this.c = { ...context };
+    this.c = copyState(context);
   }
 
   /**
@@ -378,7 +410,7 @@ export const processesMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    adoptForeseen: adoptAction<Ctx>(),
+    adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },
 }).createMachine({

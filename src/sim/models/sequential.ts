@@ -82,10 +82,27 @@ function stop(r: RuleRun<Ctx>, outcome: 'raised' | 'broken', error: string, text
   c.ended = true;
 }
 
+/**
+ * A shallow copy of the state, field by field (the type checker insists on every one): V8 makes it several times
+ * faster than `{ ...c }`, which every event pays, thousands of times a run.
+ */
+const copyState = (c: Ctx): Ctx => ({
+  tasks: c.tasks,
+  task: c.task,
+  step: c.step,
+  table: c.table,
+  sync: c.sync,
+  shared: c.shared,
+  ended: c.ended,
+  f: c.f,
+  out: c.out,
+  allDone: c.allDone,
+});
+
 const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;
 const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
   ruleStep<Ctx, RuleRun<Ctx>>(
-    (c) => ({ c: { ...c }, cmds: [] as Command[] }),
+    (c) => ({ c: copyState(c), cmds: [] as Command[] }),
     (r, e) => {
       fn(r, e);
       if (allTasksDone(r.c)) r.cmds.push(...sharedCommands(r.c.shared));
@@ -133,7 +150,7 @@ export const sequentialMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    adoptForeseen: adoptAction<Ctx>(),
+    adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },
 }).createMachine({

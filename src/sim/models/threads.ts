@@ -143,11 +143,7 @@ const copyState = (c: Ctx): Ctx => ({
   armedAt: c.armedAt,
   gen: c.gen,
   dropAt: c.dropAt,
-  horizon: c.horizon,
-  reach: c.reach,
-  ahead: c.ahead,
-  expect: c.expect,
-  chain: c.chain,
+  f: c.f,
   finished: c.finished,
   api: c.api,
   seed: c.seed,
@@ -791,7 +787,7 @@ export const threadsMachine = setup({
   actions: {
     kernel: kernelAction,
     finishIfDone: finishIfDone<Ctx>(),
-    adoptForeseen: adoptAction<Ctx>(),
+    adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },
 }).createMachine({
