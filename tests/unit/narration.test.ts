@@ -5,7 +5,7 @@ import type { Scenario } from '../../src/sim/types.ts';
 import { narrate } from '../../src/ui/state/narration.ts';
 import { parseScenario } from '../../src/sim/schema.ts';
 import { stepScenario } from '../../src/sim/story.ts';
-import { NO_REPORTS, lazy, loadScenario } from './helpers.ts';
+import { NO_REPORTS, lazy, loadScenario, scenario } from './helpers.ts';
 
 const runsOf = (id: string) =>
   lazy(() => {
@@ -27,7 +27,7 @@ describe('narration: one sentence of what happens at the playhead', () => {
     ['convoy', convoy, 3, 0.1, 'processes at 0.10 s: crunch runs; chatty I/O waits on I/O.'],
     ['convoy', convoy, 4, 0.1, 'asyncio at 0.10 s: The loop runs crunch; chatty I/O is queued (not started by the loop yet).'],
     ['convoy', convoy, 0, 0.5, 'sequential at 0.50 s: crunch runs; chatty I/O is queued (one task after another).'],
-    ['convoy', convoy, 1, 2.1, 'threads: all 2 tasks done after 2.03 s.'],
+    ['convoy', convoy, 1, 2.1, 'threads: both tasks done after 2.03 s.'],
     ['blocking-loop', blocking, 0, 0, 'asyncio at 0.00 s: The loop is idle; coro 1, coro 2, coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 0.02, 'asyncio at 0.02 s: The loop runs coro 2; coro 1 waits on I/O; coro 3, coro 4, time.sleep and coro 5 are queued (not started by the loop yet).'],
     ['blocking-loop', blocking, 0, 1.2, 'asyncio at 1.20 s: time.sleep blocks the loop in a blocking call; coro 1, coro 2, coro 3 and coro 4 are ready but blocked: the loop is stuck in time.sleep\'s blocking call; coro 5 is queued (not started by the loop yet).'],
@@ -39,6 +39,18 @@ describe('narration: one sentence of what happens at the playhead', () => {
   it.each(cases)('%s, model %i, at %f s', (_, of, model, t, sentence) => {
     const { s, runs } = of();
     expect(narrate(runs[model], s, t)).toBe(sentence);
+  });
+});
+
+describe('the end of a clean run counts its tasks in words', () => {
+  it.each([
+    [1, 'sequential: the one task done after 1.00 s.'],
+    [2, 'sequential: both tasks done after 2.00 s.'],
+    [3, 'sequential: all 3 tasks done after 3.00 s.'],
+  ])('%i tasks: %s', (n, sentence) => {
+    const sc = scenario(1, Array.from({ length: n }, (_, i) => [`t${i}`, ['cpu', 1]] as [string, [string, number]]), [{ model: 'sequential' }]);
+    const [run] = simulateScenario(sc);
+    expect(narrate(run, sc, run.makespan)).toBe(sentence);
   });
 });
 
@@ -114,7 +126,7 @@ describe('narration says what went wrong: deadlocks, errors reaching main, lost 
       /^asyncio at 0\.22 s: deadlock at 0\.20 s \(the program never ends\): alice → bob holds alice, waits for bob; bob → alice holds bob, waits for alice; the loop is idle\.$/],
     ['before it: a task waits for the lock the other holds', deadlock, 3, 0.17,
       /^asyncio at 0\.17 s: The loop is idle; bob → alice waits on I\/O; alice → bob waits for lock bob, which bob → alice holds; bob → alice holds bob across an await: fine for an asyncio\.Lock, .*\.$/],
-    ['the same transfers one after the other finish', deadlock, 0, END, 'sequential: all 2 tasks done after 0.40 s.'],
+    ['the same transfers one after the other finish', deadlock, 0, END, 'sequential: both tasks done after 0.40 s.'],
     ['one thread at a Barrier(3): stuck, and the tasks that never start', barrier, 0, END,
       'sequential: stuck at 0.20 s (the program never ends): fast waits at barrier start for 3 parties, only 1 ever there; medium and slow never start.'],
     ['threads at the barrier, with how many are there', barrier, 1, 0.6, /^threads at 0\.60 s: slow waits on I\/O; fast and medium wait at barrier start \(2 of 3 there\)\.$/],

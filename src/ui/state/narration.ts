@@ -8,6 +8,8 @@ import { brokenPoolWords, count, crasher, deadlockWords, errorWords, list, share
 const all = (n: number, what: string) => (n === 1 ? `the only ${what} is` : n === 2 ? `both ${what}s are` : `all ${n} ${what}s are`);
 /** Why a ready thread is off every core, when `busy` cores are running something: all of them are (else nothing). */
 const coresBusy = (run: ModelRun, busy: number) => (busy >= run.cores ? ` (${all(run.cores, 'core')} busy)` : '');
+/** "the one task done" / "both tasks done" / "all 4 tasks done". */
+const allDone = (n: number) => (n === 1 ? 'the one task done' : n === 2 ? 'both tasks done' : `all ${n} tasks done`);
 const verb = (n: string[], one: string, many: string) => `${list(n)} ${n.length === 1 ? one : many}`;
 
 /**
@@ -128,7 +130,7 @@ function ending(run: ModelRun, sc: Scenario): string {
   const n = sc.tasks.length;
   const parts = events(run, sc, run.makespan);
   const clean = parts.length === 0 && run.tasks.every((x) => x.outcome === 'ok');
-  if (clean || !run.tasks.length) parts.push(`all ${n} tasks done after ${seconds(run.makespan)}`);
+  if (clean || !run.tasks.length) parts.push(`${allDone(n)} after ${seconds(run.makespan)}`);
   else {
     // Deadlocked tasks are in the deadlock's words; the rest, by how they ended.
     const over = sc.tasks.map((_, i) => i).filter((i) => run.tasks[i]?.outcome !== 'deadlocked' && !(run.model === 'processes' && run.tasks[i]?.outcome === 'broken'));
