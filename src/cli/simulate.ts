@@ -13,7 +13,7 @@ import { CLI_MAX_EVENTS, runModel } from '../sim/simulate.ts';
 import type { ModelRun } from '../sim/timeline.ts';
 import { chromeTrace } from '../sim/traceExport.ts';
 import { MODEL_NAMES, type ModelName, type Scenario } from '../sim/types.ts';
-import { allOk, brokenPoolWords, cleanFinish, crasher, deadlockWords, errorWords, outcomeWords, sharedDicts, sharedWords, unseenErrorWords } from '../ui/panels/summaryFigures.ts';
+import { allOk, brokenPoolWords, cleanFinish, crasher, deadlockWords, errorWords, outcomeWords, sharedDicts, sharedWords, unseenErrorWords } from '../report/summaryFigures.ts';
 
 const USAGE =
   'usage: npm run --silent simulate -- FILE [--model sequential|threads|processes|asyncio] [--json] [--profile PROFILE.json] [--max-events N] [--trace OUT.json]';

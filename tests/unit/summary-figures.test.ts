@@ -4,7 +4,7 @@ import { runModel } from '../../src/sim/simulate.ts';
 import type { ModelRun } from '../../src/sim/timeline.ts';
 import type { Scenario } from '../../src/sim/types.ts';
 import { seconds } from '../../src/ui/format.ts';
-import { cleanFinish, endingWords, fastestBadges, gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, outcomeSentences, outcomeWords, taskEnd, wrongWords } from '../../src/ui/panels/summaryFigures.ts';
+import { cleanFinish, endingWords, fastestBadges, gilWaitPerTask, loopBlockedByCalls, mostAffectedTask, outcomeSentences, outcomeWords, taskEnd, wrongWords } from '../../src/report/summaryFigures.ts';
 import { loadScenario } from './helpers.ts';
 
 const convoy = loadScenario('scenarios/convoy.json');

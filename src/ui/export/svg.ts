@@ -2,7 +2,7 @@ import type { ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { glyph, polyPath, type GlyphOp } from '../chart/glyphs.ts';
 import { BLOCKING_TEXT, foreverMarks, lanesOf, STATE_TEXT } from '../chart/lanes.ts';
-import { endingWords } from '../panels/summaryFigures.ts';
+import { endingWords } from '../../report/summaryFigures.ts';
 import { LEGEND_TEXT, legendEntries, legendExtras, OBJECT_COLOUR, paintStyle, STATE_COLOURS, STATE_PATTERNS, taskColour, type PatternId, type PinKind } from '../chart/paint.ts';
 import { fitLabel, labelAt, labelOnLane, MIN_MARK_W, pieces, pinLabels, pinsToPixels, toPixels } from '../chart/pixels.ts';
 import { labelWidth, plotWidth, timeScale, timeTicks } from '../chart/scale.ts';

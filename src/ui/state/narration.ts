@@ -2,7 +2,7 @@ import type { GilSpan, ModelRun, TaskState } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { seconds } from '../format.ts';
 import { blocksLoop } from '../chart/lanes.ts';
-import { brokenPoolWords, count, crasher, deadlockWords, errorWords, list, sharedDicts } from '../panels/summaryFigures.ts';
+import { brokenPoolWords, count, crasher, deadlockWords, errorWords, list, sharedDicts } from '../../report/summaryFigures.ts';
 
 /** "the only core is" / "all 4 cores are". */
 const all = (n: number, what: string) => (n === 1 ? `the only ${what} is` : n === 2 ? `both ${what}s are` : `all ${n} ${what}s are`);

@@ -1,7 +1,7 @@
 import type { ChoicePoint, ModelRun, TaskSpan } from '../../sim/timeline.ts';
 import type { Scenario, Seconds } from '../../sim/types.ts';
 import { duration, seconds } from '../format.ts';
-import { list, outcomeSentences } from '../panels/summaryFigures.ts';
+import { list, outcomeSentences } from '../../report/summaryFigures.ts';
 import { SAME_INSTANT } from './schedule.ts';
 
 /** The words of the scheduler's panel: who the candidates are, the question at a point, how the run ended. */

@@ -1,7 +1,9 @@
-import type { ModelRun, SharedResult } from '../../sim/timeline.ts';
-import type { Scenario, Seconds } from '../../sim/types.ts';
+import type { ModelRun, SharedResult } from '../sim/timeline.ts';
+import type { Scenario, Seconds } from '../sim/types.ts';
 
-// The summary table's figures beyond the run's own summary, each defined to match what the charts draw.
+// What a run means, in figures and words, for every reader of it: the app's summary table, charts and narration,
+// the SVG export, and the CLI's table all say it in these words. Figures beyond the run's own summary are each
+// defined to match what the charts draw. Imports the simulator's types only: neither the UI nor the CLI.
 
 /**
  * When a task is done: the end of its last span that is not `done`. NaN for a task that never ends (deadlocked) or
