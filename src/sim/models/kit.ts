@@ -134,10 +134,7 @@ export interface Expectation {
   readonly cores: number;
   /** The instant of the last event the model heard: anything due before it was not what the model thought. */
   now: Seconds;
-  /**
-   * Timers, and zero-second bursts (`thread`'s BURST_DONE), in the order given: the kernel's order for those due at
-   * one instant (see `Agenda`).
-   */
+  /** Timers, in the order given: the kernel's order for those due at one instant (see `Agenda`). */
   readonly timers: Due[];
   /** Each thread's burst as the kernel counts it (`remaining` from `start`), or null. */
   readonly bursts: (ExpectedBurst | null)[];
@@ -148,8 +145,6 @@ export interface Due {
   readonly answer: ForeseenAnswer['event'];
   readonly event: KernelEvent;
   readonly at: Seconds;
-  /** A zero-second burst's thread (its BURST_DONE is a timer to the kernel), else -1. */
-  readonly thread: number;
 }
 
 /** A burst as the kernel counts it; `on`: not suspended. */
@@ -172,21 +167,10 @@ const copyExpectation = (x: Expectation): Expectation => ({
 });
 
 /** Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`). */
-const sameEvent = (a: KernelEvent, b: KernelEvent): boolean => {
-  if (a.type !== b.type) return false;
-  switch (a.type) {
-    case 'IO_DONE':
-      return b.type === 'IO_DONE' && a.thread === b.thread && a.task === b.task;
-    case 'GIL_TIMEOUT':
-      return b.type === 'GIL_TIMEOUT' && a.gen === b.gen;
-    case 'WAKE':
-      return b.type === 'WAKE' && a.thread === b.thread;
-    case 'RETRY':
-      return b.type === 'RETRY' && a.task === b.task && a.object === b.object && a.granted === b.granted;
-    default:
-      return a.type === 'POOL_BROKEN';
-  }
-};
+function sameEvent(a: KernelEvent, b: KernelEvent): boolean {
+  for (const k in a) if (k !== 'at' && a[k as keyof KernelEvent] !== b[k as keyof KernelEvent]) return false;
+  return true;
+}
 
 /** The expectation once the model has heard `event` and answered with `cmds`, as a new one. */
 export const expectAfter = (x: Expectation, event: KernelEvent, cmds: readonly Command[]): Expectation => advance(copyExpectation(x), event, cmds);
@@ -201,11 +185,9 @@ function advance(x: Expectation, event: KernelEvent, cmds: readonly Command[]): 
   const { timers, bursts } = x;
   x.now = now;
   let hit = -1;
-  if (event.type === 'BURST_DONE') {
-    bursts[event.thread] = null;
-    for (let i = 0; i < timers.length && hit < 0; i++) if (timers[i].thread === event.thread) hit = i;
-  } else if (event.type !== 'START' && event.type !== 'STALLED' && event.type !== 'PLAN_CUT') {
-    for (let i = 0; i < timers.length && hit < 0; i++) if (timers[i].thread < 0 && timers[i].at === now && sameEvent(timers[i].event, event)) hit = i;
+  if (event.type === 'BURST_DONE') bursts[event.thread] = null;
+  else if (event.type !== 'START' && event.type !== 'STALLED' && event.type !== 'PLAN_CUT') {
+    for (let i = 0; i < timers.length && hit < 0; i++) if (timers[i].at === now && sameEvent(timers[i].event, event)) hit = i;
   }
   // Timers due before now were not what the kernel did: they go, with the one heard.
   let kept = 0;
@@ -214,30 +196,20 @@ function advance(x: Expectation, event: KernelEvent, cmds: readonly Command[]): 
   for (const c of cmds) {
     if (c.op === 'timer') {
       const at = now + c.delay;
-      timers.push({ answer: c.event, event: timed(c.event, at), at, thread: -1 });
+      timers.push({ answer: c.event, event: timed(c.event, at), at });
       continue;
     }
     if (c.op !== 'burst' && c.op !== 'suspend' && c.op !== 'resume' && c.op !== 'cut' && c.op !== 'spawn') continue;
     const t = c.thread;
-    // A new burst, or a suspension, ends any zero-second burst of the thread's still due.
-    if (c.op === 'burst' || c.op === 'suspend') {
-      for (let j = 0; j < timers.length; j++) {
-        if (timers[j].thread !== t) continue;
-        timers.splice(j, 1);
-        break;
-      }
-    }
     const b = bursts[t] ?? null;
     switch (c.op) {
       case 'spawn':
         bursts[t] = null;
         break;
       case 'burst':
-        if (c.seconds <= EPS) {
-          bursts[t] = null;
-          const at = now + (c.delay ?? 0);
-          timers.push({ answer: { type: 'BURST_DONE', thread: t }, event: { type: 'BURST_DONE', thread: t, at }, at, thread: t });
-        } else bursts[t] = { start: c.delay ? now + c.delay : now, remaining: c.seconds, total: c.seconds, left: 0, on: true };
+        // A zero-second one too (the kernel ends it on its agenda, among the timers due then, with no core: at an
+        // instant shared with a timer, or with more bursts than cores, the guess may be wrong, and the kernel asks).
+        bursts[t] = { start: c.delay ? now + c.delay : now, remaining: c.seconds, total: c.seconds, left: 0, on: true };
         break;
       case 'suspend':
         if (b && b.on) {
@@ -284,10 +256,10 @@ export function expectNext(x: Expectation): Due | null {
   for (const t of x.timers) if (t.at >= x.now - EPS && (!timer || t.at < timer.at)) timer = t;
   if (timer && timer.at < bt - EPS) return timer;
   if (bthread < 0) return null;
+  // `left` only where a cut left some: the kernel's BURST_DONE says it only then.
   const left = x.bursts[bthread]!.left;
-  return left > 0
-    ? { answer: { type: 'BURST_DONE', thread: bthread, left }, event: { type: 'BURST_DONE', thread: bthread, at: bt, left }, at: bt, thread: -1 }
-    : { answer: { type: 'BURST_DONE', thread: bthread }, event: { type: 'BURST_DONE', thread: bthread, at: bt }, at: bt, thread: -1 };
+  const answer: ForeseenAnswer['event'] = left > 0 ? { type: 'BURST_DONE', thread: bthread, left } : { type: 'BURST_DONE', thread: bthread };
+  return { answer, event: { ...answer, at: bt } as KernelEvent, at: bt };
 }
 
 /** What a model's state carries for its foresight (see `foreseeAhead`), under one key: a rule's copy copies one field. */
