@@ -297,4 +297,18 @@ test.describe("Amdahl's law", () => {
     await expect(page.locator('figure.gantt')).toHaveCount(4);
     await expect(page.getByTestId('clock')).toBeVisible();
   });
+
+  for (const [w, h] of [[480, 270], [640, 360], [1280, 720]]) {
+    test(`on the lecture's last step in a ${w}×${h} embed, the chart of six curves and its legend are whole in the frame`, async ({ page }) => {
+      await page.setViewportSize({ width: w, height: h });
+      await page.goto('./?embed&story=lecture&step=12');
+      const chart = page.getByRole('img', { name: /Amdahl's law for p = / });
+      await expect(chart).toBeVisible({ timeout: 15_000 });
+      for (const box of [await chart.boundingBox(), await page.getByRole('list', { name: 'Legend' }).boundingBox()]) {
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(h + 1);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(w + 1);
+      }
+    });
+  }
 });
