@@ -163,7 +163,7 @@ const copyExpectation = (x: Expectation): Expectation => ({
   cores: x.cores,
   now: x.now,
   timers: x.timers.slice(),
-  bursts: x.bursts.map((b) => (b ? { start: b.start, remaining: b.remaining, total: b.total, left: b.left, on: b.on } : null)),
+  bursts: x.bursts.map((b) => (b ? { ...b } : null)),
 });
 
 /** Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`). */
