@@ -122,7 +122,7 @@ type Ctx = ThreadsContext;
 
 /**
  * A shallow copy of the state, field by field: the type checker insists on every field, and V8 makes it about 20
- * times faster than `{ ...c }` for these 37 (measured on Node 20: 0.04 against 0.87 µs), which every event pays.
+ * times faster than `{ ...c }` for these 34 (measured on Node 20 for 37: 0.04 against 0.87 µs), which every event pays.
  */
 const copyState = (c: Ctx): Ctx => ({
   tasks: c.tasks,
