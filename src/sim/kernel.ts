@@ -333,8 +333,7 @@ export class Kernel {
           } else if (f && f.event === item.event && f.at === this.now) {
             this.foreseenDone++;
             this.apply(f.cmds);
-          }
-          else send(timed(item.event, this.now));
+          } else send(timed(item.event, this.now));
         } else if (this.threads[item.thread].token === item.token) {
           if (item.k === 'wake') this.makeRunnable(item.thread);
           else this.burstDone(item.thread, send);

@@ -1,7 +1,7 @@
 import { assertEvent, assign, enqueueActions } from 'xstate';
 import { cutBurst, EPS, timed, type Command, type ForeseenAnswer, type KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
-import type { ModelConfig, Scenario, Seconds, Step, SyncStep, WorkKind } from '../types.ts';
+import type { ModelConfig, Scenario, Seconds, Step, WorkKind } from '../types.ts';
 import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
 import { describeDeadlock, findDeadlock, type SyncObj, type SyncTable } from './primitives.ts';
 
@@ -55,7 +55,6 @@ export function classify(s: Step): StepClass {
       return 'work';
   }
 }
-export const isSyncStep = (s: Step): s is SyncStep => classify(s) === 'sync';
 
 /**
  * Starting work step `step` of `task` on `thread`, when nothing stands between it and a core (no GIL to take, no loop
