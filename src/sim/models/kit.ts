@@ -350,7 +350,15 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: Answer<C
   while (answers.length < Math.min(f.horizon, reach)) {
     const x = expectNext(work);
     if (!x) break;
-    const next = answer(cur, x.event);
+    // A guess is only a guess: an event the kernel would never deliver to this state (at an instant it shares with
+    // another, or with the OS's order unlike the one guessed) may meet a rule in a state it assumes cannot be. Such
+    // an answer could never be applied; the chain ends before it, and the kernel asks the machine as usual.
+    let next: C | null;
+    try {
+      next = answer(cur, x.event);
+    } catch {
+      break;
+    }
     if (!next || next.allDone) break;
     advance(work, x.event, next.out);
     answers.push({ event: x.answer, at: x.at, cmds: next.out });
