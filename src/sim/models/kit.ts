@@ -109,12 +109,12 @@ export interface ModelContext<S extends RuleOutput> {
  * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`).
  */
 export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
-  make: (state: C, event: KernelEvent) => R,
+  make: (state: C, event: KernelEvent, owned: boolean) => R,
   fn: (r: R, event: KernelEvent) => void,
   done: (state: C) => boolean,
-): (state: C, event: KernelEvent) => C {
-  return (state, event) => {
-    const r = make(state, event);
+): Rule<C> {
+  return (state, event, owned = false) => {
+    const r = make(state, event, owned);
     fn(r, event);
     r.c.out = r.cmds;
     r.c.allDone = done(r.c);
@@ -165,8 +165,12 @@ const copyExpectation = (x: Expectation): Expectation => ({
   bursts: x.bursts.map((b) => (b ? { ...b } : null)),
 });
 
-/** Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`). */
+/**
+ * Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`).
+ * Foresight hears the very event it expected; only the machine's own rules compare field by field.
+ */
 function sameEvent(a: KernelEvent, b: KernelEvent): boolean {
+  if (a === b) return true;
   for (const k in a) if (k !== 'at' && a[k as keyof KernelEvent] !== b[k as keyof KernelEvent]) return false;
   return true;
 }
@@ -293,9 +297,21 @@ interface Chain<C> {
 /** A model's foresight fields when a run begins. */
 export const foreseeing = (input: ModelInput) => ({ f: { horizon: input.horizon ?? FORESIGHT, reach: FIRST_REACH, expect: expectNothing(input.scenario.cores), chain: null } });
 
-/** A model rule as a pure step (see `ruleStep`), and a machine's answer to any event (null: it does not answer it). */
-export type Rule<C> = (state: C, event: KernelEvent) => C;
-export type Answer<C> = (state: C, event: KernelEvent) => C | null;
+/**
+ * A model rule as a pure step (see `ruleStep`), and a machine's answer to any event (null: it does not answer it).
+ * `owned`: the state is foresight's own working copy (see `Answer.own`), which the rule may change in place instead
+ * of copying; a rule that ignores it is as right, only slower.
+ */
+export type Rule<C> = (state: C, event: KernelEvent, owned?: boolean) => C;
+export interface Answer<C> {
+  (state: C, event: KernelEvent, owned?: boolean): C | null;
+  /**
+   * A copy of `state` that the model's rules, told `owned`, change in place: foresight works its answers out on one
+   * such copy instead of a new state per answer (the states between are never kept; see `Chain`). Without it every
+   * answer copies.
+   */
+  own?: (state: C) => C;
+}
 
 /**
  * An XState `assign` that applies one model rule (`ruleStep`), then the model's foresight (`answer`: the machine's
@@ -347,24 +363,41 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: Answer<C
   const work = copyExpectation(f.expect);
   const events: KernelEvent[] = [];
   let cur = state;
+  // Whether `cur` is the model's own working copy (see `Answer.own`), and whether a rule changed it past the last
+  // answer kept (one that finished the run, or threw).
+  let owned = false;
+  let spoilt = false;
   while (answers.length < Math.min(f.horizon, reach)) {
     const x = expectNext(work);
     if (!x) break;
+    if (!owned && answer.own) {
+      cur = answer.own(cur);
+      owned = true;
+    }
     // A guess is only a guess: an event the kernel would never deliver to this state (at an instant it shares with
     // another, or with the OS's order unlike the one guessed) may meet a rule in a state it assumes cannot be. Such
     // an answer could never be applied; the chain ends before it, and the kernel asks the machine as usual.
     let next: C | null;
     try {
-      next = answer(cur, x.event);
+      next = answer(cur, x.event, owned);
     } catch {
+      spoilt = owned;
       break;
     }
-    if (!next || next.allDone) break;
+    if (!next || next.allDone) {
+      spoilt = owned && next !== null;
+      break;
+    }
     advance(work, x.event, next.out);
     answers.push({ event: x.answer, at: x.at, cmds: next.out });
     events.push(x.event);
     next.out = NO_COMMANDS;
     cur = next;
+  }
+  if (spoilt && answers.length) {
+    // The working copy went one rule too far: the state after the last answer kept is worked out again, in place.
+    cur = answer.own!(state);
+    for (const e of events) cur = answer(cur, e, true)!;
   }
   if (answers.length) {
     state.f = { horizon: f.horizon, reach, expect: f.expect, chain: { events, cmds: answers.map((a) => a.cmds), last: cur, expect: work } };
@@ -509,9 +542,11 @@ export function lifecycle<A extends string>(start: A, rules: RuleNames<A>, start
  * What the machine's `running` state does with an event, as a function for foresight: the rule its transition runs
  * (the same `rules` as `lifecycle`'s, the same `steps` as its actions'), or null for an event it does not answer.
  */
-export function answerOf<C, A extends string>(rules: RuleNames<A>, steps: Record<A, Rule<C>>): Answer<C> {
-  return (state, event) => {
+export function answerOf<C, A extends string>(rules: RuleNames<A>, steps: Record<A, Rule<C>>, own?: (state: C) => C): Answer<C> {
+  const answer: Answer<C> = (state, event, owned) => {
     const name = rules[event.type as keyof RuleNames<A>];
-    return name === undefined ? null : steps[name](state, event);
+    return name === undefined ? null : steps[name](state, event, owned);
   };
+  if (own) answer.own = own;
+  return answer;
 }

@@ -184,18 +184,35 @@ class Gil implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
   readonly c: Ctx;
   private readonly now: Seconds;
-  private readonly sharedThreads: PyThread[];
+  /**
+   * The state's arrays that are still the previous snapshot's (copied before the first change), or, for foresight's
+   * working copy (`owned`, see `ownState`), null: its `threads`, `waiters` and `armedAt` are changed in place.
+   */
+  private readonly sharedThreads: PyThread[] | null;
+  private readonly owned: boolean;
 
-  constructor(context: Ctx, now: Seconds) {
-    this.c = copyState(context);
+  constructor(context: Ctx, now: Seconds, owned: boolean) {
+    this.c = owned ? context : copyState(context);
     this.now = now;
-    this.sharedThreads = context.threads;
+    this.owned = owned;
+    this.sharedThreads = owned ? null : context.threads;
   }
 
-  /** Copy-on-write update of one thread record: the previous snapshot's context is never mutated. */
+  /** Copy-on-write update of one thread record: a record is never changed, and the previous snapshot's array neither. */
   thread(t: number, patch: Partial<PyThread>): void {
     if (this.c.threads === this.sharedThreads) this.c.threads = this.c.threads.slice();
     this.c.threads[t] = { ...this.c.threads[t], ...patch };
+  }
+
+  /** `t` joins the GIL's waiters, from now (its timed wait armed at `armed`). */
+  private wait(t: number, armed: Seconds): void {
+    const c = this.c;
+    if (this.owned) c.waiters.push(t);
+    else {
+      c.waiters = [...c.waiters, t];
+      c.armedAt = c.armedAt.slice();
+    }
+    c.armedAt[t] = armed;
   }
 
   private state(t: number, activity: 'active' | 'gil-wait' | 'io' | 'done' | 'queued'): void {
@@ -214,22 +231,21 @@ class Gil implements RuleRun<Ctx> {
       this.acquired(t, true);
       return;
     }
-    this.c.waiters = [...this.c.waiters, t];
-    this.c.armedAt = this.c.armedAt.slice();
-    this.c.armedAt[t] = this.now;
+    this.wait(t, this.now);
     this.state(t, 'gil-wait');
   }
 
   /** The holder lets go: voluntarily (I/O, native code, idle) or forced by a drop request. */
   release(forced: boolean, chosen?: number): void {
     const next = chosen ?? (this.c.scheduled && this.c.waiters.length > 1 ? this.choose('release', this.c.waiters) : this.c.waiters[0]);
-    const rest = next === this.c.waiters[0] ? this.c.waiters.slice(1) : this.c.waiters.filter((w) => w !== next);
     if (next === undefined) {
       this.c.holder = -1;
       this.cmds.push({ op: 'gil', task: NO_TASK, thread: -1, forced: false });
       return;
     }
-    this.c.waiters = rest;
+    const w = this.c.waiters;
+    if (this.owned && next === w[0]) w.shift();
+    else this.c.waiters = next === w[0] ? w.slice(1) : w.filter((x) => x !== next);
     const h = this.c.profile.gilHandoff;
     this.c.holder = next;
     this.c.acquiredAt = this.now + h;
@@ -274,7 +290,7 @@ class Gil implements RuleRun<Ctx> {
     if (!c.scheduled) return this.forceDrop();
     const pick = this.choose('drop', [...c.waiters, t]);
     if (pick === t) {
-      c.armedAt = c.armedAt.slice();
+      if (!this.owned) c.armedAt = c.armedAt.slice();
       for (const w of c.waiters) c.armedAt[w] = this.now;
       c.acquiredAt = this.now;
       return;
@@ -287,12 +303,11 @@ class Gil implements RuleRun<Ctx> {
     const t = this.c.holder;
     if (this.c.threads[t].loop) this.loopStops(t);
     this.cmds.push({ op: 'suspend', thread: t });
-    this.c.waiters = [...this.c.waiters, t];
+    // FORCE_SWITCHING: the dropper waits until the next holder has the GIL, and only then calls take_gil() and
+    // starts its own timed wait (its arming is set once the hand-off is known).
+    this.wait(t, this.now);
     this.state(t, 'gil-wait');
     this.release(true, next);
-    // FORCE_SWITCHING: the dropper waits until the next holder has the GIL, and only then calls take_gil() and
-    // starts its own timed wait.
-    this.c.armedAt = this.c.armedAt.slice();
     this.c.armedAt[t] = this.c.acquiredAt;
   }
 
@@ -664,7 +679,16 @@ const gilRule = (fn: (g: Gil, e: KernelEvent) => void) => (g: Gil, e: KernelEven
   g.scheduleDrop();
   if (allTasksDone(g.c)) g.cmds.push(...sharedCommands(finalValues(g.c)));
 };
-const makeGil = (c: Ctx, e: KernelEvent) => new Gil(c, e.at);
+const makeGil = (c: Ctx, e: KernelEvent, owned: boolean) => new Gil(c, e.at, owned);
+
+/** Foresight's working copy (see `Answer.own`): the state with its own arrays that `Gil` changes in place. */
+function ownState(c: Ctx): Ctx {
+  const o = copyState(c);
+  o.threads = c.threads.slice();
+  o.waiters = c.waiters.slice();
+  o.armedAt = c.armedAt.slice();
+  return o;
+}
 
 /**
  * A drop request of generation `gen` is heard only if it is the current one and finds the holder in Python; a stale
@@ -776,7 +800,7 @@ const steps = {
 };
 /** What `running` answers, and with which rule. */
 const ON = { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', WAKE: 'woken', GIL_TIMEOUT: 'dropRequested', RETRY: 'syncWoken', STALLED: 'stalled' } as const;
-const answer = answerOf(ON, steps);
+const answer = answerOf(ON, steps, ownState);
 
 export const threadsMachine = setup({
   types: {
