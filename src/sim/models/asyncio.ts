@@ -77,8 +77,9 @@ class Loop implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
   readonly c: Ctx;
   private readonly sharedNext: number[];
-  constructor(context: Ctx) {
-    this.c = copyState(context);
+  /** `owned`: foresight's working copy (see `Answer.own`), whose fields are changed in place, not copied first. */
+  constructor(context: Ctx, owned: boolean) {
+    this.c = owned ? context : copyState(context);
     this.sharedNext = context.next;
   }
 
@@ -258,7 +259,7 @@ class Loop implements RuleRun<Ctx> {
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length;
 const ruleLoop = (fn: (r: Loop, e: KernelEvent) => void) =>
   ruleStep<Ctx, Loop>(
-    (c) => new Loop(c),
+    (c, _e, owned) => new Loop(c, owned),
     (l, e) => {
       fn(l, e);
       if (allTasksDone(l.c)) l.cmds.push(...sharedCommands(l.c.shared));
@@ -310,7 +311,7 @@ const steps = {
 };
 /** What `running` answers, and with which rule. */
 const ON = { BURST_DONE: 'stepDone', WAKE: 'stepDone', IO_DONE: 'awaited', STALLED: 'stalled' } as const;
-const answer = answerOf(ON, steps);
+const answer = answerOf(ON, steps, copyState);
 
 export const asyncioMachine = setup({
   types: {

@@ -113,11 +113,13 @@ function feedsAfter(method: StartMethod, count: number): number {
 class Pool implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
   readonly c: Ctx;
+  /** `owned`: foresight's working copy (see `Answer.own`), whose fields are changed in place, not copied first. */
   constructor(
     context: Ctx,
     private readonly now: Seconds,
+    owned: boolean,
   ) {
-    this.c = copyState(context);
+    this.c = owned ? context : copyState(context);
   }
 
   /**
@@ -314,7 +316,7 @@ const withFlag = (flags: readonly boolean[], i: number) => {
 const allTasksDone = (c: Ctx) => c.finished === c.tasks.length && c.workers.every((w) => w.phase !== 'result');
 const rulePool = (fn: (r: Pool, e: KernelEvent) => void) =>
   ruleStep<Ctx, Pool>(
-    (c, e) => new Pool(c, e.at),
+    (c, e, owned) => new Pool(c, e.at, owned),
     (p, e) => {
       fn(p, e);
       if (allTasksDone(p.c)) p.cmds.push(...sharedCommands(p.c.shared, 'each worker process updated its own copy of the global: the parent\'s never changed'));
@@ -399,7 +401,7 @@ const steps = {
 };
 /** What `running` answers, and with which rule. */
 const ON = { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' } as const;
-const answer = answerOf(ON, steps);
+const answer = answerOf(ON, steps, copyState);
 
 export const processesMachine = setup({
   types: {

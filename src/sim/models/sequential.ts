@@ -102,7 +102,8 @@ const copyState = (c: Ctx): Ctx => ({
 const allTasksDone = (c: Ctx) => c.task >= c.tasks.length;
 const ruleSeq = (fn: (r: RuleRun<Ctx>, e: KernelEvent) => void) =>
   ruleStep<Ctx, RuleRun<Ctx>>(
-    (c) => ({ c: copyState(c), cmds: [] as Command[] }),
+    // Owned: foresight's working copy (see `Answer.own`), whose fields are changed in place, not copied first.
+    (c, _e, owned) => ({ c: owned ? c : copyState(c), cmds: [] as Command[] }),
     (r, e) => {
       fn(r, e);
       if (allTasksDone(r.c)) r.cmds.push(...sharedCommands(r.c.shared));
@@ -130,7 +131,7 @@ const steps = {
 };
 /** What `running` answers, and with which rule. */
 const ON = { BURST_DONE: 'nextStep', IO_DONE: 'nextStep', STALLED: 'stalled' } as const;
-const answer = answerOf(ON, steps);
+const answer = answerOf(ON, steps, copyState);
 
 /** The model's state when a run begins. */
 const initialState = (input: ModelInput<SequentialConfig>): SequentialContext => {
