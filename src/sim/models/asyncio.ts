@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
@@ -321,7 +321,6 @@ export const asyncioMachine = setup({
   },
   actions: {
     kernel: kernelAction,
-    finishIfDone: finishIfDone<Ctx>(),
     adoptForeseen: adoptAction(answer),
     // `startLoop` leaves the machine in `starting`, whose answer to BURST_DONE is not `running`'s.
     ...ruleActions(steps, answer, ['startLoop']),

@@ -4,7 +4,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, Seconds, StartMethod, SyncStep, Task } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
@@ -411,7 +411,6 @@ export const processesMachine = setup({
   },
   actions: {
     kernel: kernelAction,
-    finishIfDone: finishIfDone<Ctx>(),
     adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },

@@ -1,7 +1,7 @@
 import { setup } from 'xstate';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { SequentialConfig, Task } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, lifecycle, CRASH, classify, endTask, finishIfDone, kernelAction, reportStall, ruleActions, ruleStep, sharedCommands, stepCommands, tallyShared, type Foreseeing, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, lifecycle, CRASH, classify, endTask, kernelAction, reportStall, ruleActions, ruleStep, sharedCommands, stepCommands, tallyShared, type Foreseeing, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The one thread that runs everything. */
@@ -150,7 +150,6 @@ export const sequentialMachine = setup({
   },
   actions: {
     kernel: kernelAction,
-    finishIfDone: finishIfDone<Ctx>(),
     adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },

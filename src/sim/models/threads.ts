@@ -5,7 +5,7 @@ import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, lifecycle, ruleStep, type Foreseeing, CRASH, SEGMENT_OF, classify, endTask, finishIfDone, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, foreseeing, lifecycle, ruleStep, type Foreseeing, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /*
@@ -821,7 +821,6 @@ export const threadsMachine = setup({
   },
   actions: {
     kernel: kernelAction,
-    finishIfDone: finishIfDone<Ctx>(),
     adoptForeseen: adoptAction(answer),
     ...ruleActions(steps, answer),
   },
