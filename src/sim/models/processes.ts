@@ -113,13 +113,22 @@ function feedsAfter(method: StartMethod, count: number): number {
 class Pool implements RuleRun<Ctx> {
   readonly cmds: Command[] = [];
   readonly c: Ctx;
-  /** `owned`: foresight's working copy (see `Answer.own`), whose fields are changed in place, not copied first. */
+  /**
+   * `owned`: foresight's working copy (see `ownState`), whose fields and worker records are changed in place, not
+   * copied first.
+   */
   constructor(
     context: Ctx,
     private readonly now: Seconds,
-    owned: boolean,
+    private readonly owned: boolean,
   ) {
     this.c = owned ? context : copyState(context);
+  }
+
+  /** Update worker `w`'s record: copy-on-write, or in place in foresight's working copy. */
+  private worker(w: number, patch: Partial<Worker>): void {
+    if (this.owned) Object.assign(this.c.workers[w], patch);
+    else this.c.workers = withItem(this.c.workers, w, patch);
   }
 
   /**
@@ -156,11 +165,11 @@ class Pool implements RuleRun<Ctx> {
     const { c } = this;
     const [task, ...rest] = c.queue;
     if (!c.feeding || task === undefined) {
-      c.workers = withItem(c.workers, w, { phase: 'idle', task: NO_TASK, step: -1 });
+      this.worker(w, { phase: 'idle', task: NO_TASK, step: -1 });
       return;
     }
     c.queue = rest;
-    c.workers = withItem(c.workers, w, { phase: 'dispatch', task, step: -1 });
+    this.worker(w, { phase: 'dispatch', task, step: -1 });
     const send = c.tasks[task].send ?? 0;
     const wait = this.throughPipe('callPipeFree', send, c.profile.sendByte);
     this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.dispatch + send * c.profile.sendByte, task, step: -1, kind: 'overhead', ...(wait > 0 ? { delay: wait } : {}) });
@@ -182,7 +191,7 @@ class Pool implements RuleRun<Ctx> {
         switch (classify(s)) {
           case 'work':
             if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { expected: s.times });
-            c.workers = withItem(c.workers, w, { phase: 'step' });
+            this.worker(w, { phase: 'step' });
             this.cmds.push(...stepCommands(w, task, step, s));
             return;
           case 'sync': {
@@ -193,12 +202,12 @@ class Pool implements RuleRun<Ctx> {
               return;
             }
             if (!res.done) {
-              c.workers = withItem(c.workers, w, { phase: 'wait' });
+              this.worker(w, { phase: 'wait' });
               this.cmds.push({ op: 'state', task, activity: res.wait, step, on: c.table.names[sync.objectOf(s as SyncStep)] });
               return;
             }
             for (const k of res.wakes) this.cmds.push({ op: 'timer', delay: c.profile.ipcWakeup, event: { type: 'RETRY', task: k.task, object: k.object, granted: k.kind === 'granted' } });
-            c.workers = withItem(c.workers, w, { step: step + 1 });
+            this.worker(w, { step: step + 1 });
             continue;
           }
           case 'raise': {
@@ -225,7 +234,7 @@ class Pool implements RuleRun<Ctx> {
     c.over = withFlag(c.over, task);
     c.raised = c.raised.slice();
     c.raised[task] = error;
-    c.workers = withItem(c.workers, w, { phase: 'result' });
+    this.worker(w, { phase: 'result' });
     const receive = c.tasks[task].receive ?? 0;
     const wait = this.throughPipe('resultPipeFree', receive, c.profile.receiveByte);
     this.cmds.push({ op: 'burst', thread: w, seconds: c.profile.result + receive * c.profile.receiveByte, task, step: -1, kind: 'overhead', ...(wait > 0 ? { delay: wait } : {}) });
@@ -245,7 +254,7 @@ class Pool implements RuleRun<Ctx> {
     this.cmds.push({ op: 'suspend', thread: w });
     this.cmds.push({ op: 'mark', task, kind: 'crash', text: 'worker process died (os._exit)' });
     this.cmds.push({ op: 'state', task, activity: 'queued', step });
-    c.workers = withItem(c.workers, w, { phase: 'dead' });
+    this.worker(w, { phase: 'dead' });
     if (!c.crashed) this.cmds.push({ op: 'timer', delay: c.profile.poolBreak, event: { type: 'POOL_BROKEN' } });
     c.crashed = true;
   }
@@ -271,7 +280,7 @@ class Pool implements RuleRun<Ctx> {
   }
 
   nextStep(w: number): void {
-    this.c.workers = withItem(this.c.workers, w, { step: this.c.workers[w].step + 1 });
+    this.worker(w, { step: this.c.workers[w].step + 1 });
     this.beginStep(w);
   }
 
@@ -295,7 +304,7 @@ class Pool implements RuleRun<Ctx> {
         this.takeWork(thread);
         return;
       case 'dispatch':
-        c.workers = withItem(c.workers, thread, { step: 0 });
+        this.worker(thread, { step: 0 });
         this.beginStep(thread);
         return;
       case 'step':
@@ -401,7 +410,14 @@ const steps = {
 };
 /** What `running` answers, and with which rule. */
 const ON = { BURST_DONE: 'burstDone', IO_DONE: 'ioDone', RETRY: 'woken', POOL_BROKEN: 'poolBroken', STALLED: 'stalled' } as const;
-const answer = answerOf(ON, steps, copyState);
+/** Foresight's working copy (see `Answer.own`): the state with its own worker records, which `Pool` changes in place. */
+function ownState(c: Ctx): Ctx {
+  const o = copyState(c);
+  o.workers = c.workers.map((w) => ({ phase: w.phase, task: w.task, step: w.step }));
+  return o;
+}
+
+const answer = answerOf(ON, steps, ownState);
 
 export const processesMachine = setup({
   types: {
