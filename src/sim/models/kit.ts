@@ -355,6 +355,9 @@ export function ruleActions<C extends Foreseeing<C>, S extends Record<string, Ru
   return out;
 }
 
+/** How many answers apart foresight copies its working copy, to go back to (see `foreseeAhead`). */
+const CHECKPOINT = 32;
+
 /** What a state worked out ahead holds once its commands are in its answer: shared, never written (rules make new arrays). */
 const NO_COMMANDS = Object.freeze([]) as unknown as Command[];
 
@@ -385,12 +388,20 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: Answer<C
   // answer kept (one that finished the run, or threw).
   let owned = false;
   let spoilt = false;
+  // A copy of the working copy every `CHECKPOINT` answers (and how many answers it has had), to work the state out
+  // again from if a rule spoils the working copy: one that finishes the run does, once a run.
+  let checkpoint = state;
+  let checked = 0;
   while (answers.length < Math.min(f.horizon, reach)) {
     const x = expectNext(work);
     if (!x) break;
     if (!owned && answer.own) {
       cur = answer.own(cur);
       owned = true;
+    } else if (owned && answers.length % CHECKPOINT === 0) {
+      checkpoint = cur;
+      checked = answers.length;
+      cur = answer.own!(cur);
     }
     // A guess is only a guess: an event the kernel would never deliver to this state (at an instant it shares with
     // another, or with the OS's order unlike the one guessed) may meet a rule in a state it assumes cannot be. Such
@@ -413,9 +424,10 @@ export function foreseeAhead<C extends Foreseeing<C>>(state: C, answer: Answer<C
     cur = next;
   }
   if (spoilt && answers.length) {
-    // The working copy went one rule too far: the state after the last answer kept is worked out again, in place.
-    cur = answer.own!(state);
-    for (const e of events) cur = answer(cur, e, true)!;
+    // The working copy went one rule too far: the state after the last answer kept is worked out again, in place,
+    // from the last checkpoint.
+    cur = answer.own!(checkpoint);
+    for (let i = checked; i < events.length; i++) cur = answer(cur, events[i], true)!;
   }
   if (!answers.length) return null;
   state.f = { horizon: f.horizon, reach, expect: f.expect, chain: { events, last: cur, expect: work } };
