@@ -16,12 +16,13 @@ export interface ModelInput<C extends ModelConfig = ModelConfig> {
 /**
  * How far ahead a model works out its answers: at first `FIRST_REACH`, twice as far each time the kernel used them
  * all, half as far (down to none, for one rule) when something else came first, never past the horizon (default
- * `FORESIGHT`). A steady run of hand-offs then costs an XState transition per 256 of them, and little is worked out
- * in vain where events mix (over every shipped scenario and model: 8,357 answers worked out for 8,230 used, and 248
- * XState transitions; starting from 1 they were 8,110 for 8,023 and 455).
+ * `FORESIGHT`). A steady run of hand-offs then costs an XState transition per 1,024 of them, and little is worked out
+ * in vain where events mix (over every shipped scenario and model: 8,385 answers worked out for 8,255 used, and 223
+ * XState transitions; starting from 1 and going at most 256 ahead they were 8,110 for 8,023 and 455). The answers
+ * are the kernel's alone (see `Chain`), so going far ahead holds no more memory than the kernel's list of them.
  */
-export const FORESIGHT = 256;
-export const FIRST_REACH = 32;
+export const FORESIGHT = 1024;
+export const FIRST_REACH = 64;
 
 /**
  * The one effect every model machine has: hand the OS layer a batch of commands. The engine supplies the real
