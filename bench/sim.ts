@@ -36,10 +36,10 @@ const heavy: Scenario = {
 const results: [string, number, number][] = [];
 results.push(['seven-dwarfs, all four models', time(() => simulateScenario(dwarfs), 200), 4]);
 // Every shipped scenario, each under all its models, against issue 12's goal (each under 4 ms median). Foresight
-// answers nearly every event without an XState transition (convoy: about 20 of 400 to 1,000 reach each machine);
-// what is left is the rules, the expectation each answer is worked out from, and the kernel recording the timeline,
-// about 1.5 µs an event with their allocations, and the young collections those cost. Collatz (2,000 hand-offs in
-// one model) and convoy (five models of 400 to 1,000 events) still miss it.
+// answers nearly every event without an XState transition (223 transitions over all of them); what is left is the
+// rules, the expectation each answer is worked out from, the kernel recording the timeline, and the young garbage
+// collections those cost: about 1 µs an event. The slowest are collatz (2,000 GIL hand-offs in one model) and
+// convoy (five models of 400 to 1,000 events), about 3 ms each on a 2-core VM whose figures vary by a third.
 const dir = new URL('../scenarios/', import.meta.url);
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
   const s = load(`../scenarios/${f}`);
