@@ -38,14 +38,20 @@ export default defineConfig(({ mode }) => {
     resolve: {
       // Component tests need Svelte's browser build, not its server one.
       ...(process.env.VITEST ? { conditions: ['browser'] } : {}),
-      // d3-zoom without d3-transition: the charts never animate a zoom (see the module).
-      alias: { 'd3-transition': fileURLToPath(new URL('./src/ui/chart/noTransitions.ts', import.meta.url)) },
+      // d3-zoom without d3-transition: the charts never animate a zoom; d3's scales without d3-color: they never
+      // blend colours (see the modules).
+      alias: {
+        'd3-transition': fileURLToPath(new URL('./src/ui/chart/noTransitions.ts', import.meta.url)),
+        'd3-color': fileURLToPath(new URL('./src/ui/chart/noColours.ts', import.meta.url)),
+      },
     },
     // No modulepreload polyfill (0.3 KB): a browser without `<link rel=modulepreload>` (Safari before 17) loads the
     // chunks as they are imported instead, a little later; it changes nothing else.
     build: { target: 'es2022', modulePreload: { polyfill: false }, chunkSizeWarningLimit: 600, ...(single ? { outDir: 'dist-single' } : {}) },
     test: {
       include: ['tests/unit/**/*.test.ts'],
+      // d3 through Vite, not Node: the tests see the d3 the bundle has, with the aliases above.
+      server: { deps: { inline: [/\/d3(-[a-z]+)?\//] } },
       environment: 'node',
       testTimeout: 20000,
     },

@@ -22,3 +22,19 @@ describe('time axis ticks', () => {
     expect(timeTicks(timeScale(10, 50)).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('d3 scales without d3-color (vite.config.ts aliases it to src/ui/chart/noColours.ts)', () => {
+  it('a scale of seconds to pixels interpolates its numbers, inverts them, and zooms', async () => {
+    const { scaleLinear, interpolateZoom } = await import('d3');
+    const x = scaleLinear().domain([0, 2]).range([10, 410]);
+    expect(x(0.5)).toBe(110);
+    expect(x.invert(310)).toBe(1.5);
+    const [cx, cy, w] = interpolateZoom([0, 0, 100], [50, 0, 50])(1);
+    expect([cx, cy, w].map((v) => +v.toFixed(9))).toEqual([50, 0, 50]);
+  });
+
+  it('a range of colours fails loudly instead of blending wrongly', async () => {
+    const { scaleLinear } = await import('d3');
+    expect(() => scaleLinear().range(['red', 'blue'] as unknown as number[])(0.5)).toThrow(/d3-color is not bundled/);
+  });
+});
