@@ -255,7 +255,9 @@ export class Kernel {
   /** Run until `finished`, delivering events to `send` (the model's actor). Returns the final time. */
   run(deliver: (e: KernelEvent) => void, finished: () => boolean, maxEvents = 5_000_000): Seconds {
     // Whatever the model hears, it first hears how far the kernel went with its foreseen answers, if it used any
-    // (an answer unused is void the moment the model hears anything else, and the model knows it).
+    // (an answer unused is void the moment the model hears anything else, and the model knows it). Only what it
+    // hears can finish it (a foreseen answer never does), so that is when `finished` is asked.
+    let over = false;
     const send = (e: KernelEvent) => {
       if (this.foreseen.length) {
         const done = this.foreseenDone;
@@ -264,11 +266,12 @@ export class Kernel {
         if (done > 0) deliver({ type: 'PLAN_CUT', done, at: this.now });
       }
       deliver(e);
+      over = finished();
     };
     send({ type: 'START', at: 0 });
     let stalled = false;
     // Stop the moment the model is done: a timer still pending then (a GIL drop request) must not stretch the run.
-    for (let n = 0; !finished(); n++) {
+    for (let n = 0; !over; n++) {
       this.dispatch();
       let t = Infinity;
       let what = 0; // 1 burst done, 2 slice end, 3 agenda
