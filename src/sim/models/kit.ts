@@ -62,20 +62,17 @@ export function classify(s: Step): StepClass {
 /**
  * Starting work step `step` of `task` on `thread`, when nothing stands between it and a core (no GIL to take, no loop
  * to share): a wait is a timer that sends IO_DONE, work is a burst. Sequential and process workers start every step
- * so. (Sync steps, raises and crashes are each model's own.)
+ * so. (Sync steps, raises and crashes are each model's own.) The commands are added to `cmds`.
  */
-export function stepCommands(thread: number, task: number, step: number, s: Step): Command[] {
-  if (s.kind !== 'cpu' && s.kind !== 'native' && s.kind !== 'io' && s.kind !== 'update' && s.kind !== 'iterate') throw new Error(`stepCommands: not a work step: ${s.kind}`);
-  if (s.kind === 'io') {
-    return [
-      { op: 'state', task, activity: 'io', step },
-      { op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread, task } },
-    ];
+export function stepCommands(cmds: Command[], thread: number, task: number, step: number, s: Step): void {
+  // `kind` read once: steps come in many shapes, and each read is a slow (megamorphic) load.
+  const kind = s.kind;
+  if (kind !== 'cpu' && kind !== 'native' && kind !== 'io' && kind !== 'update' && kind !== 'iterate') throw new Error(`stepCommands: not a work step: ${kind}`);
+  if (kind === 'io') {
+    cmds.push({ op: 'state', task, activity: 'io', step }, { op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread, task } });
+    return;
   }
-  return [
-    { op: 'state', task, activity: 'active', step },
-    { op: 'burst', thread, seconds: s.seconds, task, step, kind: SEGMENT_OF[s.kind] },
-  ];
+  cmds.push({ op: 'state', task, activity: 'active', step }, { op: 'burst', thread, seconds: s.seconds, task, step, kind: SEGMENT_OF[kind] });
 }
 
 /** Shallow copy of an array-of-records context field with one record replaced. */

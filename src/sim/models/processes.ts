@@ -192,7 +192,7 @@ class Pool implements RuleRun<Ctx> {
           case 'work':
             if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { expected: s.times });
             this.worker(w, { phase: 'step' });
-            this.cmds.push(...stepCommands(w, task, step, s));
+            stepCommands(this.cmds, w, task, step, s);
             return;
           case 'sync': {
             const res = sync.step(task, s as SyncStep);

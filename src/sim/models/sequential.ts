@@ -42,7 +42,7 @@ function begin(r: RuleRun<Ctx>): void {
       switch (classify(s)) {
         case 'work':
           if (s.kind === 'update') c.shared = tallyShared(c.shared, s.shared, { final: s.times, expected: s.times });
-          cmds.push(...stepCommands(MAIN, c.task, c.step, s));
+          stepCommands(cmds, MAIN, c.task, c.step, s);
           return;
         case 'sync': {
           const res = sync.step(c.task, s as Parameters<Sync['step']>[1]);

@@ -556,6 +556,8 @@ class Gil implements RuleRun<Ctx> {
         return;
       }
       const s = steps[th.step];
+      // Read once: steps come in many shapes, and each read is a slow (megamorphic) load.
+      const sk = s.kind;
       const kind = classify(s);
       if (kind === 'raise') return this.fail(t, (s as { error: string }).error);
       if (kind === 'crash') return this.crash(t);
@@ -574,19 +576,19 @@ class Gil implements RuleRun<Ctx> {
         this.thread(t, { step: th.step + 1 });
         continue;
       }
-      if (s.kind === 'cpu' || s.kind === 'update' || s.kind === 'iterate') {
+      if (sk === 'cpu' || sk === 'update' || sk === 'iterate') {
         this.thread(t, { inPython: true, onGil: 'continue' });
-        if (s.kind === 'update') {
+        if (sk === 'update') {
           c.shared = tallyShared(c.shared, s.shared, { expected: s.times });
           this.thread(t, { loop: { since: this.now, per: s.seconds / s.times, done: 0, stale: null, version: 0 } });
         }
-        if (s.kind === 'iterate') this.thread(t, { loop: { since: this.now, per: Infinity, done: 0, stale: null, version: c.values[s.shared] ?? 0 } });
+        if (sk === 'iterate') this.thread(t, { loop: { since: this.now, per: Infinity, done: 0, stale: null, version: c.values[s.shared] ?? 0 } });
         this.state(t, 'active');
         this.cmds.push({ op: 'burst', thread: t, seconds: s.seconds, task: th.task, step: th.step, kind: 'python' });
         return;
       }
       this.thread(t, { inPython: false });
-      if (s.kind === 'native') {
+      if (sk === 'native') {
         this.thread(t, { nativeLeft: s.seconds });
         this.nativeCall(t, false);
         return;
