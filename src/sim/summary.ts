@@ -1,4 +1,4 @@
-import type { ModelRun, Summary } from './timeline.ts';
+import type { ModelRun, Summary, TaskSpan } from './timeline.ts';
 import type { Seconds } from './types.ts';
 
 /** Length of the union of intervals (any order). */
@@ -22,8 +22,18 @@ export function summarise(run: ModelRun, sequentialMakespan: Seconds): Summary &
   const { makespan, cores } = run;
   let busy = 0;
   for (const lane of run.coreSegments) for (const s of lane) busy += s.end - s.start;
-  const gilWaitByTask = run.taskSpans.map((lane) => lane.reduce((a, s) => a + (s.state === 'gil-wait' ? s.end - s.start : 0), 0));
-  const blocked = run.taskSpans.flatMap((lane) => lane.filter((s) => s.state === 'blocked'));
+  // One pass over every task's spans (6,000 of them for collatz's threads), in plain loops: this runs after every
+  // simulation, and array methods with closures made it 6% of one.
+  const gilWaitByTask: Seconds[] = [];
+  const blocked: TaskSpan[] = [];
+  for (const lane of run.taskSpans) {
+    let wait = 0;
+    for (const s of lane) {
+      if (s.state === 'gil-wait') wait += s.end - s.start;
+      else if (s.state === 'blocked') blocked.push(s);
+    }
+    gilWaitByTask.push(wait);
+  }
   return {
     makespan,
     speedup: makespan > 0 ? sequentialMakespan / makespan : 1,
