@@ -106,7 +106,8 @@ export interface ModelContext<S extends RuleOutput> {
 /**
  * One model rule as a pure function of the state and the event: `make` takes a working copy of the state, `fn`
  * applies the rule to it, and the copy becomes the new state with the rule's commands in `out`. The machine's
- * `assign` runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`).
+ * transition runs it (`ruleAction`); so does a model's foresight, for the events it expects next (see `foreseeAhead`),
+ * on its own working copy (`owned`: `make` may hand back the state itself, to change in place).
  */
 export function ruleStep<C extends RuleOutput, R extends RuleRun<C>>(
   make: (state: C, event: KernelEvent, owned: boolean) => R,
