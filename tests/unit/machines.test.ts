@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import { Kernel, type Command, type KernelEvent } from '../../src/sim/kernel.ts';
 import { asyncioMachine } from '../../src/sim/models/asyncio.ts';
+import { assertKernelEvent } from '../../src/sim/models/kit.ts';
 import { processesMachine } from '../../src/sim/models/processes.ts';
 import { sequentialMachine } from '../../src/sim/models/sequential.ts';
 import { threadsMachine } from '../../src/sim/models/threads.ts';
@@ -243,5 +244,15 @@ describe('every machine: a stall ends the run with a deadlock report, a sync wak
     // A retry for a task that is not waiting is ignored.
     expect(send({ type: 'RETRY', task: 1, object: 'L', granted: false, at: 0.001 }).filter((c) => c.op === 'gil')).toEqual([]);
     expect(actor.getSnapshot().context.s.threads).toEqual(before.s.threads);
+  });
+});
+
+describe('a rule asserts the event it answers (assertKernelEvent, as XState assertEvent does)', () => {
+  it.each([
+    ['the event it answers passes', { type: 'WAKE', thread: 1, at: 0.5 } as const, 'WAKE' as const, null],
+    ['another throws, naming the event and the type', { type: 'IO_DONE', thread: 1, task: 0, at: 0.5 } as const, 'WAKE' as const, 'Expected event {"type":"IO_DONE","thread":1,"task":0,"at":0.5} to have type matching "WAKE"'],
+  ])('%s', (_, event, type, message) => {
+    if (message === null) expect(() => assertKernelEvent(event, type)).not.toThrow();
+    else expect(() => assertKernelEvent(event, type)).toThrow(message);
   });
 });

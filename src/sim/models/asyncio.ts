@@ -1,10 +1,10 @@
-import { assertEvent, setup } from 'xstate';
+import { setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { AsyncioConfig, SyncStep, Task } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, assertKernelEvent, foreseeing, ruleStep, type Foreseeing, lifecycle, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** The loop's one thread. */
@@ -300,7 +300,7 @@ const steps = {
   }),
   stepDone: ruleLoop((l) => l.stepDone()),
   awaited: ruleLoop((l, e) => {
-    assertEvent(e, 'IO_DONE');
+    assertKernelEvent(e, 'IO_DONE');
     l.awaited(e.task);
   }),
   stalled: ruleLoop((l) => {

@@ -1,10 +1,10 @@
-import { assertEvent, setup } from 'xstate';
+import { setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { ProcessesConfig, Seconds, StartMethod, SyncStep, Task } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, ruleStep, type Foreseeing, lifecycle, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, assertKernelEvent, foreseeing, ruleStep, type Foreseeing, lifecycle, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, stepCommands, tallyShared, withItem, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /** `wait`: blocked on a multiprocessing lock, queue, event or barrier; `dead`: killed with a broken pool. */
@@ -380,15 +380,15 @@ const steps = {
     }
   }),
   burstDone: rulePool((p, e) => {
-    assertEvent(e, 'BURST_DONE');
+    assertKernelEvent(e, 'BURST_DONE');
     p.burstDone(e.thread);
   }),
   ioDone: rulePool((p, e) => {
-    assertEvent(e, 'IO_DONE');
+    assertKernelEvent(e, 'IO_DONE');
     p.nextStep(e.thread);
   }),
   woken: rulePool((p, e) => {
-    assertEvent(e, 'RETRY');
+    assertKernelEvent(e, 'RETRY');
     const { c } = p;
     const w = c.workers.findIndex((wk) => wk.task === e.task && wk.phase === 'wait');
     if (w < 0) return;

@@ -1,11 +1,11 @@
-import { assertEvent, setup } from 'xstate';
+import { setup } from 'xstate';
 import { resolveConfig } from '../config.ts';
 import { seededRandom } from '../random.ts';
 import type { Command, KernelEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import { NO_TASK } from '../timeline.ts';
 import type { Seconds, SyncStep, Task, ThreadsConfig, UpdateStep } from '../types.ts';
-import { adoptAction, answerOf, foreseeing, lifecycle, ruleStep, type Foreseeing, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
+import { adoptAction, answerOf, assertKernelEvent, foreseeing, lifecycle, ruleStep, type Foreseeing, CRASH, SEGMENT_OF, classify, endTask, kernelAction, reportStall, resolveFuture, resultOrder, ruleActions, sharedCommands, tallyShared, type ModelEvent, type ModelContext, type ModelInput, type ResultOrder, type RuleRun, type SharedTally } from './kit.ts';
 import { Sync, syncTable, type SyncObj, type SyncTable } from './primitives.ts';
 
 /*
@@ -773,7 +773,7 @@ const steps = {
     g.request(MAIN, 'submit');
   }),
   burstDone: ruleGil((g, e) => {
-    assertEvent(e, 'BURST_DONE');
+    assertKernelEvent(e, 'BURST_DONE');
     const t = e.thread;
     if (t === MAIN) {
       g.submitted();
@@ -785,24 +785,24 @@ const steps = {
     else g.callReturned(t, e.left ?? 0);
   }),
   ioDone: ruleGil((g, e) => {
-    assertEvent(e, 'IO_DONE');
+    assertKernelEvent(e, 'IO_DONE');
     g.request(e.thread, 'next-step');
   }),
   woken: ruleGil((g, e) => {
-    assertEvent(e, 'WAKE');
+    assertKernelEvent(e, 'WAKE');
     g.acquired(e.thread);
   }),
   dropRequested: ruleStep<Ctx, Gil>(
     makeGil,
     (g, e) => {
-      assertEvent(e, 'GIL_TIMEOUT');
+      assertKernelEvent(e, 'GIL_TIMEOUT');
       if (!isCurrentDrop(g.c, e.gen)) return;
       dropRule(g, e);
     },
     allTasksDone,
   ),
   syncWoken: ruleGil((g, e) => {
-    assertEvent(e, 'RETRY');
+    assertKernelEvent(e, 'RETRY');
     g.woken(e.task, e.object, e.granted);
   }),
   stalled: ruleGil((g) => {
