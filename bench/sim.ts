@@ -40,11 +40,20 @@ results.push(['seven-dwarfs, all four models', time(() => simulateScenario(dwarf
 // rules, the expectation each answer is worked out from, the kernel recording the timeline, and the young garbage
 // collections those cost: about 1 µs an event. The slowest are collatz (2,000 GIL hand-offs in one model) and
 // convoy (five models of 400 to 1,000 events), about 3 ms each on a 2-core VM whose figures vary by a third.
+// Measured in rounds, one run of each scenario a round, 60 rounds after 5 to warm up: a burst of noise on the host
+// (this VM's come and go within a tenth of a second) then costs a sample or two of every scenario, not the run of
+// one scenario's samples it falls on (measured one scenario at a time, convoy's median went from 2.6 to 4.5 ms in
+// one bench of four while every other figure held).
 const dir = new URL('../scenarios/', import.meta.url);
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
-  const s = load(`../scenarios/${f}`);
-  results.push([`${f}, all ${s.models.length} models`, time(() => simulateScenario(s), 50), 4]);
+const shipped = readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((f) => ({ f, s: load(`../scenarios/${f}`), xs: [] as number[] }));
+for (let round = -5; round < 60; round++) {
+  for (const one of shipped) {
+    const t = performance.now();
+    simulateScenario(one.s);
+    if (round >= 0) one.xs.push(performance.now() - t);
+  }
 }
+for (const { f, s, xs } of shipped) results.push([`${f}, all ${s.models.length} models`, median(xs), 4]);
 const heavyRun = runModel(heavy, heavy.models[0]);
 results.push([`heavy: 8 CPU-bound threads × 10 s, 5 ms interval (${heavyRun.summary.gilSwitches} GIL hand-offs)`, time(() => runModel(heavy, heavy.models[0]), 15), 250]);
 
