@@ -1,5 +1,5 @@
 import { assertEvent, assign, enqueueActions } from 'xstate';
-import { cutBurst, EPS, timed, type Command, type ForeseenAnswer, type KernelEvent } from '../kernel.ts';
+import { cutBurst, EPS, timed, type Command, type ForeseenAnswer, type KernelEvent, type TimedEvent } from '../kernel.ts';
 import type { CPythonProfile } from '../profile.ts';
 import type { ModelConfig, Scenario, Seconds, Step, WorkKind } from '../types.ts';
 import type { Outcome, SegmentKind, SharedResult } from '../timeline.ts';
@@ -175,6 +175,9 @@ const copyExpectation = (x: Expectation): Expectation => ({
   bursts: x.bursts.map((b) => (b ? { ...b } : null)),
 });
 
+/** Whether a timer's event already says it is delivered at `at`. */
+const isAt = (e: TimedEvent, at: Seconds): e is TimedEvent & { at: Seconds } => e.at === at;
+
 /**
  * Whether timer event `a` is the event `b` the kernel delivered (a timer's event comes back as given, with its `at`).
  * Foresight hears the very event it expected; only the machine's own rules compare field by field.
@@ -214,7 +217,9 @@ function advance(x: Expectation, event: KernelEvent, cmds: readonly Command[]): 
     const op = c.op;
     if (op === 'timer') {
       const at = now + c.delay;
-      timers.push({ answer: c.event, event: timed(c.event, at), at });
+      const e = c.event;
+      // A rule that gives a timer's event its `at` (reckoned as the kernel does: now + delay) spares a copy of it.
+      timers.push({ answer: e, event: isAt(e, at) ? e : timed(e, at), at });
       continue;
     }
     if (op !== 'burst' && op !== 'suspend' && op !== 'resume' && op !== 'cut' && op !== 'spawn') continue;

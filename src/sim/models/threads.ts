@@ -265,7 +265,7 @@ class Gil implements RuleRun<Ctx> {
     if (th.onGil === 'continue' && th.loop && this.dictChanged(next)) {
       // Its pass over the dict goes on at the next key, and finds the dict changed size.
       this.thread(next, { onGil: 'raise', inPython: false });
-      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next } });
+      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next, at: this.now + h } });
     } else if (th.onGil === 'continue') {
       // A preempted Python burst just resumes once the hand-off is done: no machine event needed. (This is the only
       // way a 'continue' thread gets the GIL: one that asks for it always finds it held, by whoever preempted it.)
@@ -273,7 +273,7 @@ class Gil implements RuleRun<Ctx> {
       this.cmds.push({ op: 'resume', thread: next, delay: h });
       if (th.loop) this.loopResumes(next, this.now + h);
     } else {
-      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next } });
+      this.cmds.push({ op: 'timer', delay: h, event: { type: 'WAKE', thread: next, at: this.now + h } });
     }
   }
 
@@ -595,7 +595,7 @@ class Gil implements RuleRun<Ctx> {
       }
       this.release(false);
       this.state(t, 'io');
-      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task } });
+      this.cmds.push({ op: 'timer', delay: s.seconds, event: { type: 'IO_DONE', thread: t, task: th.task, at: this.now + s.seconds } });
       return;
     }
   }
@@ -671,7 +671,10 @@ class Gil implements RuleRun<Ctx> {
     // Stryker disable next-line UpdateOperator: any new generation makes the pending timer stale
     c.gen++;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: a timer at Infinity never fires before the run ends
-    if (at < Infinity) this.cmds.push({ op: 'timer', delay: Math.max(0, at - this.now), event: { type: 'GIL_TIMEOUT', gen: c.gen } });
+    if (at === Infinity) return;
+    // The event says when it fires, as the kernel reckons it (now + delay): foresight then hears it as it is.
+    const delay = Math.max(0, at - this.now);
+    this.cmds.push({ op: 'timer', delay, event: { type: 'GIL_TIMEOUT', gen: c.gen, at: this.now + delay } });
   }
 
 }
