@@ -127,8 +127,9 @@ export function runModel(scenario: Scenario, config: ModelConfig, profile: CPyth
   const stuck = scenario.tasks.findIndex((_, i) => Number.isNaN(kernel.taskEnd[i]) && kernel.outcomes[i].outcome === 'ok');
   if (stuck >= 0) throw new Error(`${config.model}: task ${scenario.tasks[stuck].name} never finished (simulator bug)`);
   actor.stop();
-  // Not left to the WeakMap: a young kernel held by its (old) table outlives the next minor collections, and with it
-  // the whole run's timeline, which every one of them copies (measured: 2.0 → 1.4 MB left after a collatz run).
+  // Not left to the WeakMap: a stopped actor stays reachable until a full collection (XState's doing; see the
+  // kernel's `foresee`), and its entry with it, so young collections kept copying the whole run's timeline
+  // (measured: 2.0 → 1.4 MB left after a collatz run).
   KERNELS.delete(actor);
   // A deadlocked program never ends: its run is drawn on past the stall, waits open, so the chart shows who is stuck
   // on what (the report's `deadlock.at` is the stall itself).
